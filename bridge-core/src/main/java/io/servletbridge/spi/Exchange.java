@@ -1,0 +1,58 @@
+package io.servletbridge.spi;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * One HTTP request/response exchange as a server loop presents it to the bridge: the Java twin of ASGI's
+ * {@code scope / receive / send}.
+ *
+ * <p>Threading: every method may be called from any thread; an implementation hops onto its loop thread itself.
+ * Nothing here blocks. Events flow back through the {@link ExchangeEvents} given to {@link #start}, always on the
+ * loop thread.
+ *
+ * <p>Lifecycle: the exchange ends exactly once, either when a write with {@code last == true} has been handed to the
+ * socket (completed) or through {@link #abort} / a connection failure (aborted). The loop then frees everything it
+ * holds for the exchange; whatever the bridge still calls is ignored (writes fail their callback).
+ */
+public interface Exchange {
+
+    /** The parsed request head. */
+    RequestHead request();
+
+    /** Registers the bridge's listener. Called exactly once, before any other method but {@link #request()}. */
+    void start(ExchangeEvents events);
+
+    /**
+     * Asks for the next piece of the request body. The loop answers exactly once, later, with
+     * {@link ExchangeEvents#onBodyData}, {@link ExchangeEvents#onBodyEnd} or {@link ExchangeEvents#onClosed}. Reading
+     * from the socket happens only while a demand is outstanding: this is the request body's backpressure. A demand
+     * made while another is outstanding is ignored.
+     */
+    void demand();
+
+    /**
+     * Sends the interim {@code 100 Continue} response. The bridge calls this only for an HTTP/1.1 request that sent
+     * {@code Expect: 100-continue}, before the final response is committed, when the application first reads the body.
+     */
+    void sendContinue();
+
+    /**
+     * Writes the response.
+     *
+     * @param head     the status and headers: non-null on the first write of the exchange, null on later ones
+     * @param data     body bytes, possibly empty; ownership passes to the loop
+     * @param last     whether this ends the response
+     * @param callback told once, on the loop thread, when {@code data} reached the socket or failed to
+     */
+    void write(ResponseHead head, ByteBuffer data, boolean last, WriteCallback callback);
+
+    /**
+     * Ends the exchange abruptly: the connection is closed without completing the response, so a client reading a
+     * partial body sees it truncated. Idempotent; a no-op once the exchange completed.
+     */
+    void abort(Throwable cause);
+
+    /** The loop thread that owns this exchange, as a scheduler: for timers that must not hold a thread. */
+    ScheduledExecutorService loop();
+}

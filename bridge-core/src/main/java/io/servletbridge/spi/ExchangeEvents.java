@@ -1,0 +1,26 @@
+package io.servletbridge.spi;
+
+import java.nio.ByteBuffer;
+
+/**
+ * What the loop tells the bridge about one exchange. Every method runs on the exchange's loop thread and must
+ * return quickly without blocking.
+ */
+public interface ExchangeEvents {
+
+    /**
+     * Answers one {@link Exchange#demand()}: the next piece of request body. The buffer is the bridge's from now on
+     * (a heap buffer the loop no longer references), so nothing needs releasing.
+     */
+    void onBodyData(ByteBuffer chunk);
+
+    /** Answers one {@link Exchange#demand()}: the request body is complete. */
+    void onBodyEnd();
+
+    /**
+     * The exchange cannot go on: the client went away, the connection failed, the body was malformed, or the
+     * exchange was aborted. Called at most once, and only if the exchange had not completed. An outstanding demand
+     * is answered by this call; every later write fails.
+     */
+    void onClosed(Throwable cause);
+}
