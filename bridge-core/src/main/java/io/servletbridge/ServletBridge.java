@@ -1,0 +1,328 @@
+package io.servletbridge;
+
+import io.servletbridge.offload.WorkerPool;
+import io.servletbridge.servlet.ContainerConfig;
+import io.servletbridge.servlet.ServletContainer;
+import io.servletbridge.spi.LoopConfig;
+import io.servletbridge.spi.LoopProvider;
+import io.servletbridge.spi.LoopServer;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterRegistration;
+import jakarta.servlet.Servlet;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRegistration;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.EventListener;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.ServiceLoader;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Entry point of the embedded API: builds a server that serves servlets on a non-blocking loop.
+ *
+ * <pre>{@code
+ * BridgeServer server = ServletBridge.builder()
+ *         .loop(Loop.NETTY)
+ *         .port(8080)
+ *         .servlet("hello", new HelloServlet(), "/hello")
+ *         .start();
+ * }</pre>
+ */
+public final class ServletBridge {
+    private static final Logger LOG = LoggerFactory.getLogger(ServletBridge.class);
+
+    private ServletBridge() {
+    }
+
+    /** A new builder with the defaults: Netty, 127.0.0.1, a free port, 200 worker threads, queue of 1000. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Collects the server's settings and the application's parts; {@link #start()} builds and starts it. */
+    public static final class Builder {
+        private Loop loop = Loop.NETTY;
+        private LoopConfig loopConfig = LoopConfig.defaults();
+        private int workers = 200;
+        private int queue = 1000;
+        private boolean virtualThreads;
+        private int maxVirtualThreads = 10_000;
+        private Executor executor;
+        private String contextPath = "";
+        private String displayName = "servlet-bridge";
+        private int responseBufferSize = 8192;
+        private int maxFormContentSize = 2 * 1024 * 1024;
+        private int maxParameterCount = 1000;
+        private ClassLoader classLoader;
+        private final Map<String, String> initParameters = new LinkedHashMap<>();
+        private final List<ContextConfigurer> configurers = new ArrayList<>();
+
+        private Builder() {
+        }
+
+        /** Which server loop to run on (default Netty). */
+        public Builder loop(Loop loop) {
+            this.loop = Objects.requireNonNull(loop);
+            return this;
+        }
+
+        /** The interface to bind (default {@code 127.0.0.1}; {@code 0.0.0.0} for all). */
+        public Builder host(String host) {
+            loopConfig = loopConfig.withHost(host);
+            return this;
+        }
+
+        /** The TCP port (default 0: a free one, see {@link BridgeServer#port()}). */
+        public Builder port(int port) {
+            loopConfig = loopConfig.withPort(port);
+            return this;
+        }
+
+        /** Loop (I/O) threads; 0 (default) means one per core. */
+        public Builder ioThreads(int threads) {
+            loopConfig = loopConfig.withIoThreads(threads);
+            return this;
+        }
+
+        /** Closes connections idle between requests for this long (default 60 s). */
+        public Builder idleTimeout(Duration timeout) {
+            loopConfig = loopConfig.withIdleTimeout(timeout);
+            return this;
+        }
+
+        /** All loop limits at once, for settings without a builder method of their own. */
+        public Builder loopConfig(LoopConfig config) {
+            this.loopConfig = Objects.requireNonNull(config);
+            return this;
+        }
+
+        /**
+         * A fixed pool of platform worker threads with a bounded queue; a request that finds both full gets 503 with
+         * {@code Retry-After}.
+         */
+        public Builder workers(int threads, int queueCapacity) {
+            this.workers = threads;
+            this.queue = queueCapacity;
+            this.virtualThreads = false;
+            this.executor = null;
+            return this;
+        }
+
+        /**
+         * Runs each request on its own virtual thread (JDK 21+), at most {@code maxConcurrent} at once. On an older
+         * JDK {@link #start()} fails with a clear message.
+         */
+        public Builder virtualThreads(int maxConcurrent) {
+            this.virtualThreads = true;
+            this.maxVirtualThreads = maxConcurrent;
+            this.executor = null;
+            return this;
+        }
+
+        /** Runs requests on the caller's executor; it signals saturation by throwing RejectedExecutionException. */
+        public Builder executor(Executor executor) {
+            this.executor = Objects.requireNonNull(executor);
+            this.virtualThreads = false;
+            return this;
+        }
+
+        /** The context path, {@code ""} (default) for the root or e.g. {@code /app}. */
+        public Builder contextPath(String path) {
+            this.contextPath = path;
+            return this;
+        }
+
+        public Builder displayName(String name) {
+            this.displayName = name;
+            return this;
+        }
+
+        /** The default response buffer size in bytes (default 8192). */
+        public Builder responseBufferSize(int bytes) {
+            this.responseBufferSize = bytes;
+            return this;
+        }
+
+        /** The largest {@code application/x-www-form-urlencoded} body parsed into parameters (default 2 MiB). */
+        public Builder maxFormContentSize(int bytes) {
+            this.maxFormContentSize = bytes;
+            return this;
+        }
+
+        /** The most request parameters (query plus form) one request may carry (default 1000). */
+        public Builder maxParameterCount(int count) {
+            this.maxParameterCount = count;
+            return this;
+        }
+
+        /** The class loader application code runs with (default: this thread's context class loader). */
+        public Builder classLoader(ClassLoader loader) {
+            this.classLoader = loader;
+            return this;
+        }
+
+        /** A context init parameter. */
+        public Builder initParameter(String name, String value) {
+            initParameters.put(name, value);
+            return this;
+        }
+
+        /** Adds a servlet instance under {@code name}, mapped to the given URL patterns. */
+        public Builder servlet(String name, Servlet servlet, String... urlPatterns) {
+            configurers.add(ctx -> {
+                ServletRegistration.Dynamic r = ctx.addServlet(name, servlet);
+                if (r == null) {
+                    throw new ServletException("Duplicate servlet name '" + name + "'");
+                }
+                mapServlet(r, urlPatterns);
+            });
+            return this;
+        }
+
+        /** Adds a servlet class (instantiated by the container) under {@code name}, mapped to the URL patterns. */
+        public Builder servlet(String name, Class<? extends Servlet> servletClass, String... urlPatterns) {
+            configurers.add(ctx -> {
+                ServletRegistration.Dynamic r = ctx.addServlet(name, servletClass);
+                if (r == null) {
+                    throw new ServletException("Duplicate servlet name '" + name + "'");
+                }
+                mapServlet(r, urlPatterns);
+            });
+            return this;
+        }
+
+        /** Adds a filter for REQUEST dispatches to the given URL patterns, after those added before it. */
+        public Builder filter(String name, Filter filter, String... urlPatterns) {
+            configurers.add(ctx -> {
+                FilterRegistration.Dynamic r = ctx.addFilter(name, filter);
+                if (r == null) {
+                    throw new ServletException("Duplicate filter name '" + name + "'");
+                }
+                r.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, urlPatterns);
+            });
+            return this;
+        }
+
+        /** Adds a listener (any of the servlet listener interfaces). */
+        public Builder listener(EventListener listener) {
+            configurers.add(ctx -> ctx.addListener(listener));
+            return this;
+        }
+
+        /** Runs {@code configurer} against the servlet context while it initializes, for the full programmatic API. */
+        public Builder configure(ContextConfigurer configurer) {
+            configurers.add(Objects.requireNonNull(configurer));
+            return this;
+        }
+
+        private static void mapServlet(ServletRegistration.Dynamic r, String[] patterns) {
+            if (patterns.length > 0) {
+                java.util.Set<String> conflicts = r.addMapping(patterns);
+                if (!conflicts.isEmpty()) {
+                    throw new IllegalArgumentException("URL patterns already mapped to another servlet: " + conflicts);
+                }
+            }
+        }
+
+        /**
+         * Initializes the application (listeners, filters, load-on-startup servlets) and starts the loop.
+         *
+         * @throws IllegalStateException with the cause when the application fails to initialize or the port cannot
+         *                               be bound; nothing is left running then
+         */
+        public BridgeServer start() {
+            LoopProvider provider = findProvider(loop);
+            WorkerPool pool;
+            if (executor != null) {
+                pool = WorkerPool.of(executor);
+            } else if (virtualThreads) {
+                pool = WorkerPool.virtualThreads(maxVirtualThreads);
+            } else {
+                pool = WorkerPool.threads(workers, queue);
+            }
+            ClassLoader loader = classLoader != null ? classLoader : Thread.currentThread().getContextClassLoader();
+            ContainerConfig config = new ContainerConfig(contextPath, displayName, loader, pool, responseBufferSize,
+                    maxFormContentSize, maxParameterCount, initParameters, List.copyOf(configurers));
+            ServletContainer container = new ServletContainer(config);
+            try {
+                container.initialize();
+            } catch (Exception | Error e) {
+                container.destroy();
+                pool.shutdown(Duration.ZERO);
+                throw new IllegalStateException("The application failed to start: " + e.getMessage(), e);
+            }
+            LoopServer server;
+            try {
+                server = provider.start(loopConfig, container.handler());
+            } catch (Exception e) {
+                container.destroy();
+                pool.shutdown(Duration.ZERO);
+                throw new IllegalStateException("Could not start the " + loop + " loop on " + loopConfig.host() + ":"
+                        + loopConfig.port() + ": " + e.getMessage(), e);
+            }
+            LOG.info("servlet-bridge on {} listening on {}:{} ({})", loop, loopConfig.host(), server.port(),
+                    pool.describe());
+            return new RunningServer(loop, server, container, pool);
+        }
+
+        private static LoopProvider findProvider(Loop loop) {
+            for (LoopProvider p : ServiceLoader.load(LoopProvider.class, ServletBridge.class.getClassLoader())) {
+                if (p.name().equalsIgnoreCase(loop.id())) {
+                    return p;
+                }
+            }
+            throw new IllegalStateException("No '" + loop + "' loop on the class path: add the bridge-" + loop.id()
+                    + " module");
+        }
+    }
+
+    private static final class RunningServer implements BridgeServer {
+        private final Loop loop;
+        private final LoopServer server;
+        private final ServletContainer container;
+        private final WorkerPool pool;
+        private final AtomicBoolean stopped = new AtomicBoolean();
+
+        RunningServer(Loop loop, LoopServer server, ServletContainer container, WorkerPool pool) {
+            this.loop = loop;
+            this.server = server;
+            this.container = container;
+            this.pool = pool;
+        }
+
+        @Override
+        public int port() {
+            return server.port();
+        }
+
+        @Override
+        public Loop loop() {
+            return loop;
+        }
+
+        @Override
+        public jakarta.servlet.ServletContext servletContext() {
+            return container.context();
+        }
+
+        @Override
+        public void stop(Duration grace) {
+            if (!stopped.compareAndSet(false, true)) {
+                return;
+            }
+            long deadline = System.nanoTime() + grace.toNanos();
+            server.stop(grace);
+            pool.shutdown(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            container.destroy();
+        }
+    }
+}

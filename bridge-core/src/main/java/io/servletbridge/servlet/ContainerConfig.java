@@ -1,0 +1,33 @@
+package io.servletbridge.servlet;
+
+import io.servletbridge.ContextConfigurer;
+import io.servletbridge.offload.WorkerPool;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything a {@link ServletContainer} is built from. Internal: users reach these settings through
+ * {@link io.servletbridge.ServletBridge.Builder}.
+ *
+ * @param contextPath        {@code ""} or {@code /name}
+ * @param displayName        the servlet context name
+ * @param classLoader        the context class loader application code runs with
+ * @param workers            where requests run
+ * @param responseBufferSize default response buffer in bytes
+ * @param maxFormContentSize largest form body parsed into parameters
+ * @param maxParameterCount  most parameters per request
+ * @param initParameters     context init parameters
+ * @param configurers        programmatic set-up run while the context initializes, in order
+ */
+public record ContainerConfig(String contextPath, String displayName, ClassLoader classLoader, WorkerPool workers,
+                              int responseBufferSize, int maxFormContentSize, int maxParameterCount,
+                              Map<String, String> initParameters, List<ContextConfigurer> configurers) {
+
+    public ContainerConfig {
+        if (!contextPath.isEmpty() && (!contextPath.startsWith("/") || contextPath.endsWith("/"))) {
+            throw new IllegalArgumentException("Context path must be \"\" or start with '/' and not end with '/': "
+                    + contextPath);
+        }
+        initParameters = Map.copyOf(initParameters);
+    }
+}

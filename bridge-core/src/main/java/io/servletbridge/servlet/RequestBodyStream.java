@@ -1,0 +1,217 @@
+package io.servletbridge.servlet;
+
+import io.servletbridge.spi.Exchange;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletInputStream;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The request body as a blocking stream over the loop's demand-driven body events.
+ *
+ * <p>Bytes arrive only because this stream asked for them: the first {@code read} demands the first chunk, and
+ * the stream keeps one demand outstanding while fewer than {@link #WINDOW} bytes wait unread. So at most about one
+ * window plus one chunk of a request body is ever in memory, however large the upload, and a servlet that never
+ * reads never pulls the body off the socket at all.
+ */
+final class RequestBodyStream extends ServletInputStream {
+    /** Unread bytes above which the stream stops asking the loop for more. */
+    static final int WINDOW = 64 * 1024;
+
+    private final Exchange exchange;
+    private final Runnable beforeFirstDemand;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final ArrayDeque<ByteBuffer> chunks = new ArrayDeque<>();
+    private long queued;
+    private boolean demanded;
+    private boolean everDemanded;
+    private boolean ended;
+    private boolean discarded;
+    private Throwable failure;
+
+    /**
+     * @param beforeFirstDemand runs (on the reading thread) just before the first demand: where
+     *                          {@code 100 Continue} is sent
+     */
+    RequestBodyStream(Exchange exchange, boolean hasBody, Runnable beforeFirstDemand) {
+        this.exchange = exchange;
+        this.beforeFirstDemand = beforeFirstDemand;
+        this.ended = !hasBody;
+    }
+
+    // Loop side: each call answers one demand.
+
+    void onData(ByteBuffer chunk) {
+        lock.lock();
+        try {
+            demanded = false;
+            if (discarded) {
+                return;
+            }
+            if (chunk.hasRemaining()) {
+                chunks.add(chunk);
+                queued += chunk.remaining();
+            }
+            // Read ahead while the window has room, so a streaming reader rarely waits on a round trip.
+            if (queued < WINDOW) {
+                demandLocked();
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void onEnd() {
+        lock.lock();
+        try {
+            demanded = false;
+            ended = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void onClosed(Throwable cause) {
+        lock.lock();
+        try {
+            demanded = false;
+            if (!ended) {
+                failure = cause;
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void demandLocked() {
+        if (!demanded && !ended && failure == null) {
+            demanded = true;
+            everDemanded = true;
+            exchange.demand();
+        }
+    }
+
+    // Worker side.
+
+    @Override
+    public int read() throws IOException {
+        byte[] one = new byte[1];
+        int n = read(one, 0, 1);
+        return n < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+        java.util.Objects.checkFromIndexSize(off, len, b.length);
+        if (len == 0) {
+            return 0;
+        }
+        lock.lock();
+        try {
+            while (true) {
+                ByteBuffer head = chunks.peek();
+                if (head != null) {
+                    int n = Math.min(len, head.remaining());
+                    head.get(b, off, n);
+                    if (!head.hasRemaining()) {
+                        chunks.poll();
+                    }
+                    queued -= n;
+                    if (queued < WINDOW / 2) {
+                        demandLocked();
+                    }
+                    return n;
+                }
+                if (ended) {
+                    return -1;
+                }
+                if (failure != null) {
+                    throw new IOException("Request body failed: " + failure.getMessage(), failure);
+                }
+                if (discarded) {
+                    return -1;
+                }
+                if (!demanded) {
+                    if (!everDemanded) {
+                        beforeFirstDemand.run();
+                    }
+                    demandLocked();
+                }
+                try {
+                    changed.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("Interrupted while reading the request body");
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public int available() {
+        lock.lock();
+        try {
+            return (int) Math.min(Integer.MAX_VALUE, queued);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public boolean isFinished() {
+        lock.lock();
+        try {
+            return ended && chunks.isEmpty();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public boolean isReady() {
+        lock.lock();
+        try {
+            return !chunks.isEmpty() || ended || failure != null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void setReadListener(ReadListener listener) {
+        throw new IllegalStateException("Non-blocking reads need an async request (startAsync)");
+    }
+
+    /** Whether the whole body has been received (read or not). */
+    boolean fullyReceived() {
+        lock.lock();
+        try {
+            return ended;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The exchange is over for the application: drop what is queued and stop asking for more. */
+    void discard() {
+        lock.lock();
+        try {
+            discarded = true;
+            chunks.clear();
+            queued = 0;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+}

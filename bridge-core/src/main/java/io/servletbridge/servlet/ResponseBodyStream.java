@@ -1,0 +1,275 @@
+package io.servletbridge.servlet;
+
+import io.servletbridge.spi.Exchange;
+import io.servletbridge.spi.ResponseHead;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The response body as a blocking stream that hands whole buffers to the loop.
+ *
+ * <p>Small writes collect in the response buffer, so a one-byte write costs a copy, not a hop to the loop thread.
+ * A full buffer (or flush, or the end) commits the response and passes the buffer to the loop, which owns it from
+ * then on. Bytes handed over but not yet taken by the socket count as in flight; past {@link #MAX_IN_FLIGHT} the
+ * writing thread parks until the loop reports progress. That is the whole of the backpressure: memory per response
+ * stays near one buffer plus the in-flight bound, however slow the client.
+ */
+final class ResponseBodyStream extends ServletOutputStream {
+    /** Bytes handed to the loop and not yet written to the socket, above which a writer waits. */
+    static final int MAX_IN_FLIGHT = 64 * 1024;
+    private static final byte[] EMPTY = new byte[0];
+
+    private final Exchange exchange;
+    private final BridgeResponse response;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition progress = lock.newCondition();
+    private byte[] buf;
+    private int count;
+    private long written;
+    private boolean committed;
+    private boolean closed;
+    private long inFlight;
+    private Throwable failure;
+
+    ResponseBodyStream(Exchange exchange, BridgeResponse response, int bufferSize) {
+        this.exchange = exchange;
+        this.response = response;
+        this.buf = new byte[bufferSize];
+    }
+
+    boolean isCommitted() {
+        return committed;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    int bufferSize() {
+        return buf.length;
+    }
+
+    /** Bytes the application wrote that are still in the buffer. */
+    int buffered() {
+        return count;
+    }
+
+    /** Bytes accepted from the application so far, sent or buffered. */
+    long written() {
+        return written;
+    }
+
+    void resize(int size) {
+        if (count > 0 || committed) {
+            throw new IllegalStateException("Buffer size cannot change after content was written");
+        }
+        buf = new byte[Math.max(size, 512)];
+    }
+
+    void clearBuffer() {
+        if (committed) {
+            throw new IllegalStateException("Response already committed");
+        }
+        written -= count;
+        count = 0;
+    }
+
+    /** The loop gave up on the exchange: every later write fails at once. */
+    void onClosed(Throwable cause) {
+        lock.lock();
+        try {
+            if (failure == null) {
+                failure = cause;
+            }
+            progress.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+        if (!writable()) {
+            return;
+        }
+        if (count == buf.length) {
+            send(false);
+        }
+        buf[count++] = (byte) b;
+        written++;
+        afterWrite();
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+        java.util.Objects.checkFromIndexSize(off, len, b.length);
+        if (len == 0 || !writable()) {
+            return;
+        }
+        long limit = response.declaredLength();
+        if (limit >= 0 && written + len > limit) {
+            // Never more than the declared length on the wire; the excess has nowhere to go.
+            len = (int) Math.max(0, limit - written);
+        }
+        while (len > 0) {
+            if (count == buf.length) {
+                send(false);
+            }
+            int n = Math.min(len, buf.length - count);
+            System.arraycopy(b, off, buf, count, n);
+            count += n;
+            written += n;
+            off += n;
+            len -= n;
+        }
+        afterWrite();
+    }
+
+    @Override
+    public void write(ByteBuffer src) throws IOException {
+        if (src.hasArray()) {
+            int n = src.remaining();
+            write(src.array(), src.arrayOffset() + src.position(), n);
+            src.position(src.position() + n);
+        } else {
+            byte[] copy = new byte[src.remaining()];
+            src.get(copy);
+            write(copy, 0, copy.length);
+        }
+    }
+
+    private boolean writable() throws IOException {
+        checkFailure();
+        return !closed && !response.outputSuppressed();
+    }
+
+    private void afterWrite() throws IOException {
+        long limit = response.declaredLength();
+        if (limit >= 0 && written >= limit) {
+            // The spec closes the response once the declared length has been written.
+            close();
+        } else if (count == buf.length) {
+            send(false);
+        }
+    }
+
+    @Override
+    public void flush() throws IOException {
+        checkFailure();
+        if (closed || response.outputSuppressed()) {
+            return;
+        }
+        if (count > 0 || !committed) {
+            send(false);
+        }
+    }
+
+    /** Completes the response: what is buffered goes out as the last piece. Idempotent. */
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        long declared = response.declaredLength();
+        if (declared >= 0 && written < declared) {
+            // Fewer bytes than promised: ending cleanly would let the client wait for the rest forever, or
+            // take a short body for a whole one.
+            exchange.abort(new IOException("Response ended after " + written + " of " + declared
+                    + " declared bytes"));
+            return;
+        }
+        send(true);
+    }
+
+    private void send(boolean last) throws IOException {
+        checkFailure();
+        ResponseHead head = null;
+        if (!committed) {
+            long length = response.declaredLength();
+            if (length < 0 && last) {
+                length = count;
+            }
+            head = response.commitHead(length);
+            committed = true;
+        }
+        ByteBuffer data = ByteBuffer.wrap(buf, 0, count);
+        int n = count;
+        buf = last ? EMPTY : new byte[buf.length];
+        count = 0;
+        lock.lock();
+        try {
+            inFlight += n;
+        } finally {
+            lock.unlock();
+        }
+        exchange.write(head, data, last, error -> written(n, error));
+        if (!last) {
+            awaitRoom();
+        }
+    }
+
+    /** Write callback, on the loop thread. */
+    private void written(int n, Throwable error) {
+        lock.lock();
+        try {
+            inFlight -= n;
+            if (error != null && failure == null) {
+                failure = error;
+            }
+            progress.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void awaitRoom() throws IOException {
+        lock.lock();
+        try {
+            while (inFlight > MAX_IN_FLIGHT && failure == null) {
+                try {
+                    progress.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("Interrupted while the client was slow to read");
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        checkFailure();
+    }
+
+    private void checkFailure() throws IOException {
+        Throwable f;
+        lock.lock();
+        try {
+            f = failure;
+        } finally {
+            lock.unlock();
+        }
+        if (f != null) {
+            throw new IOException("Response cannot be written: " + f.getMessage(), f);
+        }
+    }
+
+    @Override
+    public boolean isReady() {
+        lock.lock();
+        try {
+            return failure == null && inFlight <= MAX_IN_FLIGHT;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void setWriteListener(WriteListener listener) {
+        throw new IllegalStateException("Non-blocking writes need an async request (startAsync)");
+    }
+}

@@ -1,0 +1,156 @@
+package io.servletbridge.servlet;
+
+import io.servletbridge.ContextConfigurer;
+import io.servletbridge.spi.ExchangeHandler;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletContextEvent;
+import jakarta.servlet.ServletContextListener;
+import jakarta.servlet.ServletException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * A servlet context and what serving it takes: initialization in the spec's order, the request path, and
+ * destruction. Internal: users build one through {@link io.servletbridge.ServletBridge}.
+ */
+public final class ServletContainer {
+    private final ContainerConfig config;
+    private final BridgeServletContext context;
+    private final List<ServletContextListener> initializedListeners = new ArrayList<>();
+    private ServletMapper mapper;
+    private List<FilterMapping> filterMappings = List.of();
+    private boolean destroyed;
+
+    public ServletContainer(ContainerConfig config) {
+        this.config = config;
+        this.context = new BridgeServletContext(config);
+    }
+
+    /** The servlet context. */
+    public BridgeServletContext context() {
+        return context;
+    }
+
+    ServletMapper mapper() {
+        return mapper;
+    }
+
+    /**
+     * Runs the configurers, tells context listeners, initializes every filter and the load-on-startup servlets in
+     * order. Any failure stops the start: a half-initialized application is not served (Jetty's choice; Tomcat
+     * by default serves on and marks the servlet unavailable, which hides the failure behind 503s).
+     */
+    public void initialize() throws ServletException {
+        Thread t = Thread.currentThread();
+        ClassLoader previous = t.getContextClassLoader();
+        t.setContextClassLoader(config.classLoader());
+        try {
+            for (ContextConfigurer c : config.configurers()) {
+                c.configure(context);
+            }
+            ServletContextEvent event = new ServletContextEvent(context);
+            for (ServletContextListener l : context.contextListeners) {
+                try {
+                    l.contextInitialized(event);
+                } catch (RuntimeException | Error e) {
+                    throw new ServletException("ServletContextListener " + l.getClass().getName()
+                            + " failed in contextInitialized: " + e, e);
+                }
+                initializedListeners.add(l);
+            }
+            context.markInitialized();
+            mapper = new ServletMapper(context.servletHolders().values());
+            filterMappings = List.copyOf(context.filterMappings());
+            for (FilterHolder f : context.filterHolders().values()) {
+                try {
+                    f.init();
+                } catch (ServletException | RuntimeException e) {
+                    throw new ServletException("Filter '" + f.getName() + "' failed to initialize: " + e, e);
+                }
+            }
+            List<ServletHolder> startup = new ArrayList<>();
+            for (ServletHolder h : context.servletHolders().values()) {
+                if (h.loadOnStartupValue() >= 0) {
+                    startup.add(h);
+                }
+            }
+            startup.sort(Comparator.comparingInt(ServletHolder::loadOnStartupValue)
+                    .thenComparingInt(ServletHolder::order));
+            for (ServletHolder h : startup) {
+                try {
+                    h.servlet();
+                } catch (ServletException | RuntimeException e) {
+                    throw new ServletException("Servlet '" + h.getName() + "' failed to initialize: " + e, e);
+                }
+            }
+        } finally {
+            t.setContextClassLoader(previous);
+        }
+    }
+
+    /** What the loop calls for each request: hand it to a worker, or answer 503 when none is free. */
+    public ExchangeHandler handler() {
+        return exchange -> {
+            ServletExchange se = new ServletExchange(this, exchange);
+            exchange.start(se);
+            if (!config.workers().tryExecute(se, config.classLoader())) {
+                se.rejectOverloaded();
+            }
+        };
+    }
+
+    FilterChain chainFor(String path, ServletMapper.Match match) {
+        String servletName = match == null ? null : match.holder().getName();
+        List<Filter> chain = null;
+        // URL-pattern mappings first, then servlet-name mappings, each in declaration order (spec 6.2.4).
+        for (int pass = 0; pass < 2; pass++) {
+            for (FilterMapping m : filterMappings) {
+                boolean byName = m.servletName() != null;
+                if ((pass == 1) == byName && m.appliesTo(DispatcherType.REQUEST, path, servletName)) {
+                    if (chain == null) {
+                        chain = new ArrayList<>(4);
+                    }
+                    chain.add(m.holder().filter());
+                }
+            }
+        }
+        Filter[] filters = chain == null ? new Filter[0] : chain.toArray(new Filter[0]);
+        return new ServletFilterChain(filters, match == null ? null : match.holder());
+    }
+
+    /** Destroys servlets and filters, then tells context listeners in reverse order. Idempotent. */
+    public void destroy() {
+        if (destroyed) {
+            return;
+        }
+        destroyed = true;
+        Thread t = Thread.currentThread();
+        ClassLoader previous = t.getContextClassLoader();
+        t.setContextClassLoader(config.classLoader());
+        try {
+            List<ServletHolder> servlets = new ArrayList<>(context.servletHolders().values());
+            servlets.sort(Comparator.comparingInt(ServletHolder::order).reversed());
+            for (ServletHolder h : servlets) {
+                h.destroy();
+            }
+            List<FilterHolder> filters = new ArrayList<>(context.filterHolders().values());
+            for (int i = filters.size() - 1; i >= 0; i--) {
+                filters.get(i).destroy();
+            }
+            ServletContextEvent event = new ServletContextEvent(context);
+            for (int i = initializedListeners.size() - 1; i >= 0; i--) {
+                try {
+                    initializedListeners.get(i).contextDestroyed(event);
+                } catch (RuntimeException | Error e) {
+                    context.logger().warn("ServletContextListener {} failed in contextDestroyed",
+                            initializedListeners.get(i).getClass().getName(), e);
+                }
+            }
+        } finally {
+            t.setContextClassLoader(previous);
+        }
+    }
+}

@@ -1,0 +1,229 @@
+package io.servletbridge.servlet;
+
+import jakarta.servlet.MultipartConfigElement;
+import jakarta.servlet.Servlet;
+import jakarta.servlet.ServletConfig;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRegistration;
+import jakarta.servlet.ServletSecurityElement;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+
+/** One declared servlet: its registration, its config, and the instance once initialized. */
+final class ServletHolder implements ServletRegistration.Dynamic, ServletConfig {
+    private final BridgeServletContext context;
+    private final String name;
+    private final Class<? extends Servlet> servletClass;
+    private final int order;
+    private final Map<String, String> initParameters = new LinkedHashMap<>();
+    private final Set<String> mappings = new LinkedHashSet<>();
+    private final ReentrantLock initLock = new ReentrantLock();
+    private Servlet instance;
+    private volatile boolean initialized;
+    private int loadOnStartup = -1;
+    private boolean asyncSupported;
+    private MultipartConfigElement multipartConfig;
+    private String runAsRole;
+
+    ServletHolder(BridgeServletContext context, String name, Class<? extends Servlet> servletClass, Servlet instance,
+                  int order) {
+        this.context = context;
+        this.name = name;
+        this.servletClass = servletClass;
+        this.instance = instance;
+        this.order = order;
+    }
+
+    int order() {
+        return order;
+    }
+
+    int loadOnStartupValue() {
+        return loadOnStartup;
+    }
+
+    boolean asyncSupported() {
+        return asyncSupported;
+    }
+
+    MultipartConfigElement multipartConfig() {
+        return multipartConfig;
+    }
+
+    /**
+     * The initialized servlet. The first caller initializes it; concurrent first requests wait for that one
+     * {@code init}. A failed init is not remembered, so a later request tries again (as Tomcat does).
+     */
+    Servlet servlet() throws ServletException {
+        if (initialized) {
+            return instance;
+        }
+        initLock.lock();
+        try {
+            if (!initialized) {
+                Servlet s = instance != null ? instance : context.instantiate(servletClass);
+                s.init(this);
+                instance = s;
+                initialized = true;
+            }
+            return instance;
+        } finally {
+            initLock.unlock();
+        }
+    }
+
+    void destroy() {
+        initLock.lock();
+        try {
+            if (initialized) {
+                initialized = false;
+                try {
+                    instance.destroy();
+                } catch (RuntimeException | Error e) {
+                    context.logger().warn("Servlet '{}' failed in destroy()", name, e);
+                }
+            }
+        } finally {
+            initLock.unlock();
+        }
+    }
+
+    // ServletConfig
+
+    @Override
+    public String getServletName() {
+        return name;
+    }
+
+    @Override
+    public ServletContext getServletContext() {
+        return context;
+    }
+
+    @Override
+    public String getInitParameter(String n) {
+        return initParameters.get(n);
+    }
+
+    @Override
+    public Enumeration<String> getInitParameterNames() {
+        return Collections.enumeration(initParameters.keySet());
+    }
+
+    // Registration
+
+    @Override
+    public String getName() {
+        return name;
+    }
+
+    @Override
+    public String getClassName() {
+        return servletClass != null ? servletClass.getName() : instance.getClass().getName();
+    }
+
+    @Override
+    public boolean setInitParameter(String n, String value) {
+        if (n == null || value == null) {
+            throw new IllegalArgumentException("Init parameter name and value must not be null");
+        }
+        context.checkNotInitialized();
+        return initParameters.putIfAbsent(n, value) == null;
+    }
+
+    @Override
+    public Set<String> setInitParameters(Map<String, String> params) {
+        Set<String> conflicts = new LinkedHashSet<>();
+        for (Map.Entry<String, String> e : params.entrySet()) {
+            if (e.getKey() == null || e.getValue() == null) {
+                throw new IllegalArgumentException("Init parameter name and value must not be null");
+            }
+            if (initParameters.containsKey(e.getKey())) {
+                conflicts.add(e.getKey());
+            }
+        }
+        if (conflicts.isEmpty()) {
+            context.checkNotInitialized();
+            initParameters.putAll(params);
+        }
+        return conflicts;
+    }
+
+    @Override
+    public Map<String, String> getInitParameters() {
+        return Collections.unmodifiableMap(initParameters);
+    }
+
+    @Override
+    public Set<String> addMapping(String... urlPatterns) {
+        if (urlPatterns == null || urlPatterns.length == 0) {
+            throw new IllegalArgumentException("No URL pattern given");
+        }
+        context.checkNotInitialized();
+        Set<String> conflicts = context.mappingConflicts(this, urlPatterns);
+        if (conflicts.isEmpty()) {
+            for (String p : urlPatterns) {
+                ServletMapper.checkPattern(p);
+                mappings.add(p);
+            }
+        }
+        return conflicts;
+    }
+
+    @Override
+    public Collection<String> getMappings() {
+        return Collections.unmodifiableSet(mappings);
+    }
+
+    @Override
+    public String getRunAsRole() {
+        return runAsRole;
+    }
+
+    @Override
+    public void setLoadOnStartup(int loadOnStartup) {
+        context.checkNotInitialized();
+        this.loadOnStartup = loadOnStartup;
+    }
+
+    @Override
+    public Set<String> setServletSecurity(ServletSecurityElement constraint) {
+        if (constraint == null) {
+            throw new IllegalArgumentException("constraint is null");
+        }
+        context.checkNotInitialized();
+        // Declarative security arrives with WAR deployment; until then nothing would enforce it, so refuse
+        // loudly rather than pretend the constraint is in force.
+        throw new UnsupportedOperationException("Servlet security constraints are not supported yet");
+    }
+
+    @Override
+    public void setMultipartConfig(MultipartConfigElement config) {
+        context.checkNotInitialized();
+        this.multipartConfig = config;
+    }
+
+    @Override
+    public void setRunAsRole(String role) {
+        context.checkNotInitialized();
+        this.runAsRole = role;
+    }
+
+    @Override
+    public void setAsyncSupported(boolean supported) {
+        context.checkNotInitialized();
+        this.asyncSupported = supported;
+    }
+
+    @Override
+    public String toString() {
+        return "servlet '" + name + "' (" + getClassName() + ")";
+    }
+}
