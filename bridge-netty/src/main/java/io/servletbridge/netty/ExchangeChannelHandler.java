@@ -1,0 +1,388 @@
+package io.servletbridge.netty;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import io.servletbridge.spi.ExchangeHandler;
+import io.servletbridge.spi.LoopConfig;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One connection: turns the decoder's stream of requests into exchanges, one at a time, and owns everything the
+ * connection holds. All state here is confined to the channel's event loop.
+ *
+ * <p>The socket is read only when something needs bytes: the connection waits for its next request, the current
+ * exchange has an unanswered demand, or a finished exchange's unread body is being discarded. That keeps
+ * {@link #inbound} small even when a client pipelines or streams a large body.
+ */
+final class ExchangeChannelHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(ExchangeChannelHandler.class);
+
+    /** Fired down every connection's pipeline when the server begins a graceful stop. */
+    static final Object STOPPING = new Object() {
+        @Override
+        public String toString() {
+            return "STOPPING";
+        }
+    };
+
+    private final LoopConfig config;
+    private final ExchangeHandler bridge;
+    private final ExchangeTracker exchanges;
+
+    /** Decoded but not yet consumed: the rest of the current body, then any pipelined requests behind it. */
+    private final ArrayDeque<HttpObject> inbound = new ArrayDeque<>();
+    private ChannelHandlerContext ctx;
+    private NettyExchange current;
+    /** Discarding the unread body of an exchange that already completed, so the connection can be reused. */
+    private boolean draining;
+    private long drained;
+    /** A malformed request was answered: the connection is closing and its input means nothing any more. */
+    private boolean rejected;
+    private boolean closed;
+    private boolean processing;
+    private boolean processAgain;
+
+    ExchangeChannelHandler(LoopConfig config, ExchangeHandler bridge, ExchangeTracker exchanges) {
+        this.config = config;
+        this.bridge = bridge;
+        this.exchanges = exchanges;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        ctx.fireChannelActive();
+        readIfNeeded();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (closed || rejected || !(msg instanceof HttpObject)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        inbound.add((HttpObject) msg);
+        process();
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        // Asking for the next read only here, not per message, keeps one socket read from arming another while the
+        // decoder is still handing us what the first one produced.
+        readIfNeeded();
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent || evt == STOPPING) {
+            // An exchange in progress may legitimately be silent for long (a slow servlet); only an idle
+            // connection is closed. A busy one closes after its exchange when the server is stopping.
+            if (current == null) {
+                close();
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        closed = true;
+        if (current != null) {
+            end(current, new IOException("connection closed"));
+        }
+        releaseInbound();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException) {
+            log.debug("Connection {} failed", ctx.channel(), cause);
+        } else {
+            log.warn("Connection {} failed", ctx.channel(), cause);
+        }
+        if (current != null) {
+            end(current, cause instanceof IOException ? cause : new IOException(cause));
+        }
+        close();
+    }
+
+    // ---- called by NettyExchange, always from a task of its own on this loop ----
+
+    ChannelHandlerContext context() {
+        return ctx;
+    }
+
+    long unreadBodyDrain() {
+        return config.unreadBodyDrain();
+    }
+
+    boolean stopping() {
+        return exchanges.stopping();
+    }
+
+    void demand(NettyExchange exchange) {
+        if (exchange != current || exchange.demandPending()) {
+            return;
+        }
+        exchange.demandPending(true);
+        process();
+        readIfNeeded();
+    }
+
+    /** The last write of {@code exchange} reached the socket. */
+    void completed(NettyExchange exchange) {
+        if (!exchange.markEnded()) {
+            return;
+        }
+        exchanges.end();
+        current = null;
+        if (!exchange.keepAlive() || exchanges.stopping()) {
+            close();
+            return;
+        }
+        if (!exchange.bodyComplete()) {
+            draining = true;
+            drained = 0;
+        }
+        process();
+        readIfNeeded();
+    }
+
+    /** Ends {@code exchange} abruptly, if it has not ended yet, and closes the connection under it. */
+    void abort(NettyExchange exchange, Throwable cause) {
+        if (end(exchange, cause)) {
+            close();
+        }
+    }
+
+    // ---- inbound ----
+
+    private void process() {
+        // Delivering an event can end the exchange and start the next one; loop instead of recursing.
+        if (processing) {
+            processAgain = true;
+            return;
+        }
+        processing = true;
+        try {
+            do {
+                processAgain = false;
+                advance();
+            } while (processAgain && !closed);
+        } finally {
+            processing = false;
+        }
+    }
+
+    private void advance() {
+        while (!closed && !rejected) {
+            if (draining) {
+                if (!drainQueued()) {
+                    return;
+                }
+            } else if (current == null) {
+                if (!startQueued()) {
+                    return;
+                }
+            } else {
+                feedDemand(current);
+                return;
+            }
+        }
+    }
+
+    /** Returns true when the unread body is fully discarded and the next request may start. */
+    private boolean drainQueued() {
+        HttpObject next;
+        while ((next = inbound.poll()) != null) {
+            if (!(next instanceof HttpContent) || next.decoderResult().isFailure()) {
+                ReferenceCountUtil.release(next);
+                close();
+                return false;
+            }
+            HttpContent content = (HttpContent) next;
+            drained += content.content().readableBytes();
+            boolean last = content instanceof LastHttpContent;
+            content.release();
+            if (drained > config.unreadBodyDrain()) {
+                log.debug("Closing {}: unread request body exceeds {} bytes", ctx.channel(), config.unreadBodyDrain());
+                close();
+                return false;
+            }
+            if (last) {
+                draining = false;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Returns true when an exchange was started. */
+    private boolean startQueued() {
+        HttpObject next = inbound.poll();
+        if (next == null) {
+            return false;
+        }
+        if (exchanges.stopping() || !(next instanceof HttpRequest)) {
+            // Stopping: a request not yet started is refused by closing, which HTTP lets a client retry.
+            ReferenceCountUtil.release(next);
+            close();
+            return false;
+        }
+        HttpRequest request = (HttpRequest) next;
+        try {
+            DecoderResult result = request.decoderResult();
+            if (result.isFailure()) {
+                log.debug("Rejecting a malformed request on {}", ctx.channel(), result.cause());
+                reject(RequestRejection.statusFor(result.cause()));
+                return false;
+            }
+            if (request.headers().size() > config.maxHeaderCount()) {
+                reject(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE);
+                return false;
+            }
+            current = new NettyExchange(this, RequestHeads.from(request, ctx.channel()),
+                    HttpUtil.isKeepAlive(request), HttpUtil.is100ContinueExpected(request),
+                    HttpMethod.HEAD.equals(request.method()));
+        } finally {
+            // Only the failed placeholder the decoder makes is a full (reference-counted) request.
+            ReferenceCountUtil.release(request);
+        }
+        NettyExchange exchange = current;
+        exchanges.begin();
+        try {
+            bridge.handle(exchange);
+        } catch (RuntimeException | Error e) {
+            log.error("Exchange handler failed on {} {}", exchange.request().method(), exchange.request().target(), e);
+            abort(exchange, e);
+            return false;
+        }
+        if (!exchange.started()) {
+            abort(exchange, new IllegalStateException("the exchange handler returned without starting the exchange"));
+            return false;
+        }
+        return true;
+    }
+
+    /** Answers the exchange's outstanding demand from what is queued, if anything is. */
+    private void feedDemand(NettyExchange exchange) {
+        while (exchange.demandPending()) {
+            if (exchange.bodyComplete()) {
+                exchange.deliverEnd();
+                return;
+            }
+            HttpObject next = inbound.poll();
+            if (next == null) {
+                return;
+            }
+            if (!(next instanceof HttpContent)) {
+                ReferenceCountUtil.release(next);
+                abort(exchange, new IOException("request body ended without its last part"));
+                return;
+            }
+            HttpContent content = (HttpContent) next;
+            if (content.decoderResult().isFailure()) {
+                Throwable cause = content.decoderResult().cause();
+                content.release();
+                malformedBody(exchange, cause);
+                return;
+            }
+            boolean last = content instanceof LastHttpContent;
+            ByteBuf bytes = content.content();
+            int length = bytes.readableBytes();
+            ByteBuffer copy = null;
+            if (length > 0) {
+                // The bridge gets plain heap memory it may keep as long as it likes; the pooled buffer goes back now.
+                copy = ByteBuffer.allocate(length);
+                bytes.getBytes(bytes.readerIndex(), copy);
+                copy.flip();
+            }
+            content.release();
+            exchange.bodyRead(length, last);
+            if (copy != null) {
+                exchange.deliverData(copy);
+                return;
+            }
+        }
+    }
+
+    private void malformedBody(NettyExchange exchange, Throwable cause) {
+        log.debug("Malformed request body on {}", ctx.channel(), cause);
+        boolean canAnswer = !exchange.headWritten();
+        end(exchange, new IOException("malformed request body", cause));
+        if (canAnswer) {
+            reject(HttpResponseStatus.BAD_REQUEST);
+        } else {
+            close();
+        }
+    }
+
+    private boolean end(NettyExchange exchange, Throwable cause) {
+        if (!exchange.markEnded()) {
+            return false;
+        }
+        exchanges.end();
+        if (current == exchange) {
+            current = null;
+        }
+        exchange.notifyClosed(cause);
+        return true;
+    }
+
+    private void reject(HttpResponseStatus status) {
+        rejected = true;
+        releaseInbound();
+        ctx.writeAndFlush(RequestRejection.response(status)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private void close() {
+        if (current != null) {
+            end(current, new IOException("connection closed"));
+        }
+        if (closed) {
+            return;
+        }
+        closed = true;
+        releaseInbound();
+        ctx.close();
+    }
+
+    private void readIfNeeded() {
+        if (closed || rejected || !inbound.isEmpty()) {
+            return;
+        }
+        if (current == null || current.demandPending()) {
+            ctx.read();
+        }
+    }
+
+    private void releaseInbound() {
+        HttpObject next;
+        while ((next = inbound.poll()) != null) {
+            ReferenceCountUtil.release(next);
+        }
+    }
+}

@@ -1,0 +1,339 @@
+package io.servletbridge.netty;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.concurrent.Future;
+import io.servletbridge.spi.Exchange;
+import io.servletbridge.spi.ExchangeEvents;
+import io.servletbridge.spi.HttpFields;
+import io.servletbridge.spi.RequestHead;
+import io.servletbridge.spi.ResponseHead;
+import io.servletbridge.spi.WriteCallback;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Objects;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One request/response on a Netty connection. The SPI methods only schedule work on the channel's event loop; the
+ * state below them is touched on that loop alone, by these tasks and by {@link ExchangeChannelHandler}.
+ */
+final class NettyExchange implements Exchange {
+    private static final Logger log = LoggerFactory.getLogger(NettyExchange.class);
+
+    private final ExchangeChannelHandler connection;
+    private final ChannelHandlerContext ctx;
+    private final EventLoop loop;
+    private final RequestHead request;
+    private final boolean clientKeepAlive;
+    private final boolean expectsContinue;
+    private final boolean headRequest;
+    /** Set by the bridge inside {@code handle}, read by later loop tasks; volatile in case it starts elsewhere. */
+    private volatile ExchangeEvents events;
+
+    private boolean demandPending;
+    /** The request's last part has been taken off the connection's queue. */
+    private boolean bodyComplete;
+    private long bodyBytesRead;
+    private boolean continueSent;
+    private boolean headWritten;
+    private boolean lastWritten;
+    /** HEAD, 204 and 304 responses carry no body whatever the bridge writes. */
+    private boolean bodyless;
+    private boolean keepAlive;
+    private boolean ended;
+
+    NettyExchange(ExchangeChannelHandler connection, RequestHead request, boolean clientKeepAlive,
+                  boolean expectsContinue, boolean headRequest) {
+        this.connection = connection;
+        this.ctx = connection.context();
+        this.loop = ctx.channel().eventLoop();
+        this.request = request;
+        this.clientKeepAlive = clientKeepAlive;
+        this.expectsContinue = expectsContinue;
+        this.headRequest = headRequest;
+    }
+
+    // ---- Exchange: any thread ----
+
+    @Override
+    public RequestHead request() {
+        return request;
+    }
+
+    @Override
+    public void start(ExchangeEvents events) {
+        Objects.requireNonNull(events, "events");
+        if (this.events != null) {
+            throw new IllegalStateException("exchange already started");
+        }
+        this.events = events;
+    }
+
+    @Override
+    public void demand() {
+        onLoop(() -> connection.demand(this), null);
+    }
+
+    @Override
+    public void sendContinue() {
+        onLoop(this::writeContinue, null);
+    }
+
+    @Override
+    public void write(ResponseHead head, ByteBuffer data, boolean last, WriteCallback callback) {
+        WriteCallback cb = callback == null ? WriteCallback.NONE : callback;
+        onLoop(() -> writeOnLoop(head, data, last, cb),
+                () -> notify(cb, new IOException("the server loop has shut down")));
+    }
+
+    @Override
+    public void abort(Throwable cause) {
+        Throwable why = cause == null ? new IOException("exchange aborted") : cause;
+        onLoop(() -> connection.abort(this, why), null);
+    }
+
+    @Override
+    public ScheduledExecutorService loop() {
+        return loop;
+    }
+
+    private void onLoop(Runnable task, Runnable ifShutDown) {
+        // Always a fresh task, even when already on the loop: an event or callback must never reach the bridge from
+        // inside the call the bridge is making.
+        try {
+            loop.execute(task);
+        } catch (RejectedExecutionException e) {
+            if (ifShutDown != null) {
+                ifShutDown.run();
+            }
+        }
+    }
+
+    // ---- state the connection reads and drives: loop thread only ----
+
+    boolean started() {
+        return events != null;
+    }
+
+    boolean demandPending() {
+        return demandPending;
+    }
+
+    void demandPending(boolean pending) {
+        demandPending = pending;
+    }
+
+    boolean bodyComplete() {
+        return bodyComplete;
+    }
+
+    void bodyRead(int bytes, boolean last) {
+        bodyBytesRead += bytes;
+        bodyComplete |= last;
+    }
+
+    boolean headWritten() {
+        return headWritten;
+    }
+
+    boolean keepAlive() {
+        return keepAlive;
+    }
+
+    /** Returns false when the exchange had already ended. */
+    boolean markEnded() {
+        if (ended) {
+            return false;
+        }
+        ended = true;
+        demandPending = false;
+        return true;
+    }
+
+    void deliverData(ByteBuffer chunk) {
+        demandPending = false;
+        try {
+            events.onBodyData(chunk);
+        } catch (RuntimeException | Error e) {
+            bridgeFailed(e);
+        }
+    }
+
+    void deliverEnd() {
+        demandPending = false;
+        try {
+            events.onBodyEnd();
+        } catch (RuntimeException | Error e) {
+            bridgeFailed(e);
+        }
+    }
+
+    void notifyClosed(Throwable cause) {
+        ExchangeEvents listener = events;
+        if (listener == null) {
+            return;
+        }
+        try {
+            listener.onClosed(cause);
+        } catch (RuntimeException | Error e) {
+            log.error("Exchange listener failed in onClosed", e);
+        }
+    }
+
+    private void bridgeFailed(Throwable e) {
+        log.error("Exchange listener failed on {} {}", request.method(), request.target(), e);
+        connection.abort(this, e);
+    }
+
+    // ---- response ----
+
+    private void writeContinue() {
+        if (ended || headWritten || continueSent || !request.isHttp11()) {
+            return;
+        }
+        continueSent = true;
+        ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
+                Unpooled.EMPTY_BUFFER));
+    }
+
+    private void writeOnLoop(ResponseHead head, ByteBuffer data, boolean last, WriteCallback cb) {
+        if (ended || lastWritten) {
+            notify(cb, new IOException("the exchange has already ended"));
+            return;
+        }
+        if (headWritten == (head != null)) {
+            notify(cb, new IllegalStateException(headWritten
+                    ? "the response head was already written" : "the first write must carry the response head"));
+            return;
+        }
+        ChannelFuture future;
+        if (head != null) {
+            bodyless = headRequest || head.status() == 204 || head.status() == 304;
+            ByteBuf body = bodyless ? Unpooled.EMPTY_BUFFER : wrap(data);
+            HttpResponse response;
+            try {
+                HttpResponseStatus status = head.reason() == null
+                        ? HttpResponseStatus.valueOf(head.status())
+                        : new HttpResponseStatus(head.status(), head.reason());
+                // When the first write is also the last, the whole body is at hand: send it in one piece.
+                response = last
+                        ? new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body)
+                        : new DefaultHttpResponse(HttpVersion.HTTP_1_1, status);
+                frame(head, response, last ? body.readableBytes() : -1);
+            } catch (IllegalArgumentException e) {
+                // An invalid status or header: nothing was sent, so the bridge may still answer with an error.
+                notify(cb, e);
+                return;
+            }
+            headWritten = true;
+            lastWritten = last;
+            if (last || !body.isReadable()) {
+                future = ctx.writeAndFlush(response);
+            } else {
+                ctx.write(response);
+                future = ctx.writeAndFlush(new DefaultHttpContent(body));
+            }
+        } else {
+            ByteBuf body = bodyless ? Unpooled.EMPTY_BUFFER : wrap(data);
+            lastWritten = last;
+            future = ctx.writeAndFlush(last ? new DefaultLastHttpContent(body) : new DefaultHttpContent(body));
+        }
+        future.addListener(f -> written(f, last, cb));
+    }
+
+    /**
+     * Copies the bridge's headers and adds the framing and connection headers.
+     *
+     * @param bodyLength the whole body's length when it is known from the write itself, else -1
+     */
+    private void frame(ResponseHead head, HttpResponse response, long bodyLength) {
+        HttpHeaders headers = response.headers();
+        HttpFields fields = head.headers();
+        for (int i = 0; i < fields.size(); i++) {
+            headers.add(fields.name(i), fields.value(i));
+        }
+        // Framing is ours alone: a stray value from the bridge could contradict what we put on the wire.
+        headers.remove(HttpHeaderNames.CONTENT_LENGTH);
+        headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
+
+        long length = head.contentLength() >= 0 ? head.contentLength() : bodyless ? -1 : bodyLength;
+        boolean closeDelimited = false;
+        if (length >= 0) {
+            headers.set("Content-Length", length);
+        } else if (bodyless) {
+            // No body follows, so no framing is needed; a HEAD answer just cannot say how long GET's would be.
+        } else if (request.isHttp11()) {
+            headers.set("Transfer-Encoding", "chunked");
+        } else {
+            closeDelimited = true;
+        }
+
+        keepAlive = clientKeepAlive && !head.closeRequested() && !closeDelimited && requestBodyDisposable()
+                && !connection.stopping();
+        if (!keepAlive) {
+            if (!head.closeRequested()) {
+                headers.set("Connection", "close");
+            }
+        } else if (!request.isHttp11()) {
+            headers.set("Connection", "keep-alive");
+        }
+    }
+
+    /** Whether what is left of the request body can be read and thrown away after the response. */
+    private boolean requestBodyDisposable() {
+        if (bodyComplete || request.contentLength() == 0) {
+            return true;
+        }
+        if (expectsContinue && !continueSent) {
+            // The client holds the body back until told to send it: it may never come, or come much later.
+            return false;
+        }
+        if (request.contentLength() < 0) {
+            // Chunked: the size is unknown until read; the drain closes the connection if it gets too long.
+            return true;
+        }
+        return request.contentLength() - bodyBytesRead <= connection.unreadBodyDrain();
+    }
+
+    private void written(Future<? super Void> future, boolean last, WriteCallback cb) {
+        if (future.isSuccess()) {
+            notify(cb, null);
+            if (last) {
+                connection.completed(this);
+            }
+        } else {
+            Throwable cause = future.cause();
+            notify(cb, cause);
+            connection.abort(this, cause instanceof IOException ? cause : new IOException("write failed", cause));
+        }
+    }
+
+    private static ByteBuf wrap(ByteBuffer data) {
+        // The bridge handed the buffer over: wrapping it avoids a copy, and an unpooled wrapper needs no release.
+        return data == null || !data.hasRemaining() ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(data);
+    }
+
+    private static void notify(WriteCallback cb, Throwable failure) {
+        try {
+            cb.done(failure);
+        } catch (RuntimeException | Error e) {
+            log.error("Write callback failed", e);
+        }
+    }
+}
