@@ -1,0 +1,103 @@
+package io.servletbridge.undertow;
+
+import io.servletbridge.spi.ExchangeHandler;
+import io.servletbridge.spi.HttpFields;
+import io.servletbridge.spi.LoopConfig;
+import io.servletbridge.spi.RequestHead;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.server.ServerConnection;
+import io.undertow.util.HeaderMap;
+import io.undertow.util.HeaderValues;
+import io.undertow.util.Headers;
+import io.undertow.util.SameThreadExecutor;
+import io.undertow.util.StatusCodes;
+
+import java.net.InetSocketAddress;
+
+/**
+ * Undertow's root handler: turns each parsed request into an {@link UndertowExchange} and hands it to the bridge,
+ * still on the IO thread that parsed it.
+ */
+final class BridgeHttpHandler implements HttpHandler {
+
+    private final ExchangeHandler bridge;
+    private final int maxRequestLine;
+    private final long unreadBodyDrain;
+
+    BridgeHttpHandler(ExchangeHandler bridge, LoopConfig config) {
+        this.bridge = bridge;
+        this.maxRequestLine = config.maxRequestLine();
+        this.unreadBodyDrain = config.unreadBodyDrain();
+    }
+
+    @Override
+    public void handleRequest(HttpServerExchange exchange) {
+        String target = rawTarget(exchange);
+        String method = exchange.getRequestMethod().toString();
+        String protocol = exchange.getProtocol().toString();
+        // Undertow has no request-line limit of its own (only MAX_HEADER_SIZE, which counts line and fields
+        // together), so the line is measured here, after parsing, against the limit the Netty loop enforces.
+        if (method.length() + target.length() + protocol.length() + 2 > maxRequestLine) {
+            refuse(exchange, StatusCodes.REQUEST_URI_TOO_LARGE);
+            return;
+        }
+        ServerConnection connection = exchange.getConnection();
+        ConnectionWatch watch = ConnectionWatch.of(connection);
+        RequestHead head = new RequestHead(method, target, protocol, fields(exchange.getRequestHeaders()),
+                connection.getPeerAddress(InetSocketAddress.class),
+                connection.getLocalAddress(InetSocketAddress.class),
+                exchange.getRequestScheme(), contentLength(exchange.getRequestHeaders()));
+        UndertowExchange bridged = new UndertowExchange(exchange, head, watch.loop(), unreadBodyDrain);
+        watch.track(bridged);
+        exchange.addExchangeCompleteListener((done, next) -> {
+            watch.untrack(bridged);
+            next.proceed();
+        });
+        // Dispatching keeps Undertow from ending the exchange when this method returns; the same-thread executor
+        // runs the task right after, outside Undertow's "in call" state, still on this IO thread.
+        exchange.dispatch(SameThreadExecutor.INSTANCE, () -> bridged.handOver(bridge));
+    }
+
+    /** The request-target as the client sent it: Undertow keeps the path and query undecoded in these two. */
+    private static String rawTarget(HttpServerExchange exchange) {
+        String query = exchange.getQueryString();
+        String path = exchange.getRequestURI();
+        return query == null || query.isEmpty() ? path : path + '?' + query;
+    }
+
+    /** Undertow's HeaderMap hashes names, so only the order of values within one name survives. */
+    private static HttpFields fields(HeaderMap headers) {
+        HttpFields fields = new HttpFields(headers.size());
+        for (HeaderValues values : headers) {
+            String name = values.getHeaderName().toString();
+            for (String value : values) {
+                fields.add(name, value);
+            }
+        }
+        return fields;
+    }
+
+    /** Mirrors HttpTransferEncoding.setupRequest, so the bridge expects exactly the body Undertow will deliver. */
+    private static long contentLength(HeaderMap headers) {
+        String coding = headers.getLast(Headers.TRANSFER_ENCODING);
+        if (coding != null && !Headers.IDENTITY.equalToString(coding)) {
+            return -1;
+        }
+        String length = headers.getFirst(Headers.CONTENT_LENGTH);
+        if (length != null) {
+            // Undertow already answered 400 to a malformed or repeated value, so this parses.
+            return Long.parseLong(length.trim());
+        }
+        // "identity" without a length: the body runs until the client closes.
+        return coding != null ? -1 : 0;
+    }
+
+    private static void refuse(HttpServerExchange exchange, int status) {
+        exchange.setStatusCode(status);
+        // Whatever body follows was never meant to be read; closing beats parsing it as the next request.
+        exchange.setPersistent(false);
+        exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, 0);
+        exchange.endExchange();
+    }
+}

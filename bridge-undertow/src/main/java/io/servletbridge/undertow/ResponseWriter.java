@@ -1,0 +1,193 @@
+package io.servletbridge.undertow;
+
+import io.servletbridge.spi.HttpFields;
+import io.servletbridge.spi.ResponseHead;
+import io.servletbridge.spi.WriteCallback;
+import io.undertow.server.AbstractServerConnection;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.server.protocol.http.HttpContinue;
+import io.undertow.util.HeaderMap;
+import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
+import org.xnio.ChannelListener;
+import org.xnio.channels.StreamSinkChannel;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+
+/**
+ * Applies the bridge's writes to Undertow's response channel strictly in call order, finishing partial writes from
+ * the write listener, and sends the interim {@code 100 Continue} on the same sink before any of them.
+ *
+ * <p>A write's callback runs once its bytes were handed to the socket (written and flushed through Undertow's
+ * framing); the last write also shuts the channel down, which is when Undertow writes the final chunk.
+ */
+final class ResponseWriter implements ChannelListener<StreamSinkChannel> {
+
+    private final UndertowExchange owner;
+    private final HttpServerExchange exchange;
+    private final RequestBodyReader body;
+    private final ArrayDeque<PendingWrite> queue = new ArrayDeque<>();
+    /** Null until the first write applied the head. */
+    private StreamSinkChannel channel;
+    /** Non-null while a 100 Continue is still leaving; writes wait for it. */
+    private HttpContinue.ContinueResponseSender continueSender;
+    private boolean lastAccepted;
+    private boolean awaitingWritable;
+
+    ResponseWriter(UndertowExchange owner, HttpServerExchange exchange, RequestBodyReader body) {
+        this.owner = owner;
+        this.exchange = exchange;
+        this.body = body;
+    }
+
+    void enqueue(ResponseHead head, ByteBuffer data, boolean last, WriteCallback callback) {
+        if (owner.ended() || lastAccepted) {
+            UndertowExchange.notify(callback, new IOException(owner.ended()
+                    ? "the exchange has ended" : "the response was already ended by an earlier write"));
+            return;
+        }
+        lastAccepted = last;
+        queue.add(new PendingWrite(head, data, last, callback));
+        if (!awaitingWritable) {
+            pump();
+        }
+    }
+
+    /** Sends 100 Continue unless the final response has started or the client is no longer waiting for it. */
+    void sendContinue() {
+        if (owner.ended() || channel != null || !queue.isEmpty() || continueSender != null
+                || !HttpContinue.requiresContinueResponse(exchange)) {
+            return;
+        }
+        try {
+            continueSender = HttpContinue.createResponseSender(exchange);
+            // The interim response goes through its own short-lived Undertow exchange on the connection's sink, so
+            // its write listener is set there; the final response's channel takes the listener over later.
+            StreamSinkChannel sink = ((AbstractServerConnection) exchange.getConnection()).getChannel().getSinkChannel();
+            sink.getWriteSetter().set(this);
+            continueOnward(sink);
+        } catch (IOException e) {
+            owner.fail(e);
+        }
+    }
+
+    private void continueOnward(StreamSinkChannel sink) throws IOException {
+        if (continueSender.send()) {
+            continueSender = null;
+            pump();
+        } else {
+            sink.resumeWrites();
+        }
+    }
+
+    @Override
+    public void handleEvent(StreamSinkChannel sink) {
+        // Suspend first: once the response is finished Undertow's channel ignores suspend calls.
+        sink.suspendWrites();
+        awaitingWritable = false;
+        if (owner.ended()) {
+            return;
+        }
+        if (continueSender != null) {
+            try {
+                continueOnward(sink);
+            } catch (IOException e) {
+                owner.fail(e);
+            }
+        } else {
+            pump();
+        }
+    }
+
+    private void pump() {
+        try {
+            PendingWrite write;
+            while (continueSender == null && (write = queue.peek()) != null) {
+                if (channel == null) {
+                    open(write.head);
+                }
+                if (!advance(write)) {
+                    awaitingWritable = true;
+                    channel.resumeWrites();
+                    return;
+                }
+                queue.poll();
+                if (write.last) {
+                    owner.completed(write.callback);
+                    return;
+                }
+                UndertowExchange.notify(write.callback, null);
+                if (owner.ended()) {
+                    return;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            owner.fail(e);
+        }
+    }
+
+    /** Pushes one write as far as the socket takes it; true when its bytes are all out. */
+    private boolean advance(PendingWrite write) throws IOException {
+        ByteBuffer data = write.data;
+        while (data.hasRemaining()) {
+            // writeFinal lets Undertow put the last bytes and the end of the framing into one socket write.
+            int n = write.last ? channel.writeFinal(data) : channel.write(data);
+            if (n == 0 && data.hasRemaining()) {
+                return false;
+            }
+        }
+        if (write.last) {
+            // Idempotent after a complete writeFinal; needed when the last write carried no data.
+            channel.shutdownWrites();
+        }
+        return channel.flush();
+    }
+
+    private void open(ResponseHead head) throws IOException {
+        if (head == null) {
+            throw new IllegalStateException("the first write of an exchange must carry the response head");
+        }
+        exchange.setStatusCode(head.status());
+        if (head.reason() != null) {
+            exchange.setReasonPhrase(head.reason());
+        }
+        HeaderMap out = exchange.getResponseHeaders();
+        HttpFields fields = head.headers();
+        for (int i = 0; i < fields.size(); i++) {
+            out.add(new HttpString(fields.name(i)), fields.value(i));
+        }
+        if (head.contentLength() >= 0) {
+            out.put(Headers.CONTENT_LENGTH, head.contentLength());
+        }
+        if (head.closeRequested() || body.continueOwed()) {
+            // A client still waiting for 100 Continue may or may not send its body after our answer; only
+            // closing keeps those bytes from being read as the next request.
+            exchange.setPersistent(false);
+        } else if (exchange.isHttp10() && exchange.isPersistent() && head.contentLength() >= 0
+                && !out.contains(Headers.CONNECTION)) {
+            // An HTTP/1.0 client only keeps the connection when told to; Undertow, with ALWAYS_SET_KEEP_ALIVE off,
+            // would not say so.
+            out.put(Headers.CONNECTION, Headers.KEEP_ALIVE.toString());
+        }
+        StreamSinkChannel opened = exchange.getResponseChannel();
+        if (opened == null) {
+            throw new IOException("connection closed before the response started");
+        }
+        opened.getWriteSetter().set(this);
+        channel = opened;
+    }
+
+    /** Fails every write not yet done, in order; the exchange has already ended. */
+    void failPending(Throwable cause) {
+        IOException failure = cause instanceof IOException io ? io : new IOException("exchange closed", cause);
+        PendingWrite write;
+        while ((write = queue.poll()) != null) {
+            UndertowExchange.notify(write.callback, failure);
+        }
+    }
+
+    private record PendingWrite(ResponseHead head, ByteBuffer data, boolean last, WriteCallback callback) {
+    }
+}

@@ -1,0 +1,149 @@
+package io.servletbridge.undertow;
+
+import io.servletbridge.spi.ExchangeHandler;
+import io.servletbridge.spi.LoopConfig;
+import io.servletbridge.spi.LoopServer;
+import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
+import io.undertow.connector.ByteBufferPool;
+import io.undertow.server.DefaultByteBufferPool;
+import io.undertow.server.handlers.GracefulShutdownHandler;
+import io.undertow.server.protocol.http.HttpOpenListener;
+import org.xnio.ChannelListeners;
+import org.xnio.IoUtils;
+import org.xnio.OptionMap;
+import org.xnio.Options;
+import org.xnio.StreamConnection;
+import org.xnio.Xnio;
+import org.xnio.XnioIoThread;
+import org.xnio.XnioWorker;
+import org.xnio.channels.AcceptingChannel;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One listening socket served by an XNIO worker and Undertow's HTTP/1.1 open listener.
+ *
+ * <p>This wires the pieces {@code Undertow.builder()} would, by hand, for one reason: {@code stop} must stop
+ * accepting while connections that are mid-exchange live on, and Undertow's only public way to stop accepting
+ * ({@code ListenerInfo.suspend()}) also closes every open connection. Owning the accepting channel lets us close
+ * just that. It also keeps Undertow's pipelined-response buffering off, so a flushed write really left the process.
+ */
+final class UndertowLoopServer implements LoopServer {
+
+    /** Bounds how long stop() waits for the IO threads to exit once every connection is closed. */
+    private static final long THREAD_EXIT_MILLIS = 5_000;
+
+    private final XnioWorker worker;
+    private final ByteBufferPool buffers;
+    private final AcceptingChannel<StreamConnection> acceptor;
+    private final HttpOpenListener openListener;
+    private final GracefulShutdownHandler graceful;
+    private final int port;
+    private final AtomicBoolean stopping = new AtomicBoolean();
+
+    private UndertowLoopServer(XnioWorker worker, ByteBufferPool buffers, AcceptingChannel<StreamConnection> acceptor,
+                               HttpOpenListener openListener, GracefulShutdownHandler graceful) {
+        this.worker = worker;
+        this.buffers = buffers;
+        this.acceptor = acceptor;
+        this.openListener = openListener;
+        this.graceful = graceful;
+        this.port = acceptor.getLocalAddress(InetSocketAddress.class).getPort();
+    }
+
+    static UndertowLoopServer start(LoopConfig config, ExchangeHandler handler) throws IOException {
+        int ioThreads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
+        XnioWorker worker = Xnio.getInstance(Undertow.class.getClassLoader()).createWorker(OptionMap.builder()
+                .set(Options.WORKER_NAME, "bridge-undertow")
+                .set(Options.WORKER_IO_THREADS, ioThreads)
+                // XNIO insists on a task pool; one idle thread is the smallest it takes. We never dispatch to it.
+                .set(Options.WORKER_TASK_CORE_THREADS, 1)
+                .set(Options.WORKER_TASK_MAX_THREADS, 1)
+                .set(Options.TCP_NODELAY, true)
+                .getMap());
+        ByteBufferPool buffers = new DefaultByteBufferPool(true, 16 * 1024, -1, 4);
+        try {
+            GracefulShutdownHandler graceful = new GracefulShutdownHandler(new BridgeHttpHandler(handler, config));
+            HttpOpenListener openListener = new HttpOpenListener(buffers, httpOptions(config));
+            openListener.setRootHandler(graceful);
+            AcceptingChannel<StreamConnection> acceptor = worker.createStreamConnectionServer(
+                    new InetSocketAddress(config.host(), config.port()),
+                    ChannelListeners.openListenerAdapter(openListener),
+                    OptionMap.builder()
+                            .set(Options.WORKER_IO_THREADS, worker.getIoThreadCount())
+                            .set(Options.TCP_NODELAY, true)
+                            .set(Options.REUSE_ADDRESSES, true)
+                            .set(Options.BALANCING_TOKENS, 1)
+                            .set(Options.BALANCING_CONNECTIONS, 2)
+                            .set(Options.BACKLOG, 1000)
+                            .getMap());
+            acceptor.resumeAccepts();
+            return new UndertowLoopServer(worker, buffers, acceptor, openListener, graceful);
+        } catch (IOException | RuntimeException e) {
+            worker.shutdownNow();
+            buffers.close();
+            throw e;
+        }
+    }
+
+    private static OptionMap httpOptions(LoopConfig config) {
+        int idleMillis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, config.idleTimeout().toMillis()));
+        return OptionMap.builder()
+                // The bridge writes Date and Connection itself; Undertow adds only framing and "close".
+                .set(UndertowOptions.ALWAYS_SET_DATE, false)
+                .set(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, false)
+                .set(UndertowOptions.ENABLE_HTTP2, false)
+                // Undertow counts the request line into this one limit; it has no separate request-line limit.
+                .set(UndertowOptions.MAX_HEADER_SIZE, config.maxHeaderBytes())
+                .set(UndertowOptions.MAX_HEADERS, config.maxHeaderCount())
+                // IDLE_TIMEOUT is deliberately not set: Undertow applies it to in-progress exchanges too, so it
+                // would cut a servlet that thinks longer than the timeout. These two only cover the gaps between
+                // requests and a request head that trickles in.
+                .set(UndertowOptions.NO_REQUEST_TIMEOUT, idleMillis)
+                .set(UndertowOptions.REQUEST_PARSE_TIMEOUT, idleMillis)
+                // The bridge gets the raw target and parses the query itself: decoding here is wasted work, and
+                // Undertow's 1000-parameter cap would reject requests the Netty loop accepts.
+                .set(UndertowOptions.DECODE_URL, false)
+                .set(UndertowOptions.MAX_PARAMETERS, Integer.MAX_VALUE)
+                .getMap();
+    }
+
+    @Override
+    public int port() {
+        return port;
+    }
+
+    @Override
+    public void stop(Duration grace) {
+        if (XnioIoThread.currentThread() != null) {
+            throw new IllegalStateException("stop() blocks; call it from a thread that is not a loop thread");
+        }
+        if (!stopping.compareAndSet(false, true)) {
+            return;
+        }
+        IoUtils.safeClose(acceptor);
+        // From here on a request on a kept-alive connection is answered 503 instead of starting an exchange.
+        graceful.shutdown();
+        try {
+            graceful.awaitShutdown(Math.max(0, grace.toMillis()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        openListener.closeConnections();
+        worker.shutdown();
+        try {
+            if (!worker.awaitTermination(THREAD_EXIT_MILLIS, TimeUnit.MILLISECONDS)) {
+                worker.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            worker.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+        buffers.close();
+    }
+}
