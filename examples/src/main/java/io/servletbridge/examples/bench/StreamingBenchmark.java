@@ -4,6 +4,8 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -80,8 +82,13 @@ public final class StreamingBenchmark {
             drain.start();
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             String base = "http://127.0.0.1:" + port;
-            List<Result> results = List.of(download(client, base, loop, bytes), upload(client, base, loop, bytes),
-                    echo(client, base, loop, bytes));
+            List<Result> results = new ArrayList<>();
+            for (String w : List.of("download", "upload", "echo")) {
+                Result r = w.equals("download") ? download(client, base, loop, bytes)
+                        : w.equals("upload") ? upload(client, base, loop, bytes) : echo(port, loop, bytes);
+                System.out.printf("[%s] %s: %.2f s%s%n", loop, w, r.seconds, r.ok ? "" : " FAILED");
+                results.add(r);
+            }
             long peakKb = statusKb(server.pid(), "VmHWM:");
             for (Result r : results) {
                 double mib = r.bytes / (1024.0 * 1024.0);
@@ -114,13 +121,69 @@ public final class StreamingBenchmark {
         return new Result(loop, "upload", bytes, secondsSince(t0), ok);
     }
 
-    private static Result echo(HttpClient client, String base, String loop, long bytes) throws Exception {
+    /**
+     * Upload and download at once over a raw socket: java.net.http sends the whole request body before it reads
+     * the response, which deadlocks against any server that streams its answer while it reads (as this one does,
+     * with bounded buffers).
+     */
+    private static Result echo(int port, String loop, long bytes) throws Exception {
         long t0 = System.nanoTime();
-        HttpResponse<InputStream> r = client.send(HttpRequest.newBuilder(URI.create(base + "/echo"))
-                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new PatternStream(bytes))).build(),
-                HttpResponse.BodyHandlers.ofInputStream());
-        long n = count(r.body());
-        return new Result(loop, "echo", n, secondsSince(t0), r.statusCode() == 200 && n == bytes);
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            OutputStream out = socket.getOutputStream();
+            Thread writer = new Thread(() -> {
+                try {
+                    out.write(("POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/octet-stream\r\n"
+                            + "Content-Length: " + bytes + "\r\nConnection: close\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+                    new PatternStream(bytes).transferTo(out);
+                    out.flush();
+                } catch (IOException e) {
+                    System.out.println("[" + loop + "] echo upload failed: " + e);
+                }
+            }, "echo-upload");
+            writer.start();
+            InputStream in = new java.io.BufferedInputStream(socket.getInputStream(), 64 * 1024);
+            String status = readLine(in);
+            boolean chunked = false;
+            for (String h; !(h = readLine(in)).isEmpty(); ) {
+                chunked |= h.toLowerCase(java.util.Locale.ROOT).startsWith("transfer-encoding:") && h.contains("chunked");
+            }
+            long n = chunked ? countChunked(in) : count(in);
+            writer.join();
+            return new Result(loop, "echo", n, secondsSince(t0), status.contains(" 200 ") && n == bytes);
+        }
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (int c; (c = in.read()) >= 0 && c != '\n'; ) {
+            if (c != '\r') {
+                sb.append((char) c);
+            }
+        }
+        return sb.toString();
+    }
+
+    private static long countChunked(InputStream in) throws IOException {
+        long total = 0;
+        byte[] buf = new byte[64 * 1024];
+        while (true) {
+            String sizeLine = readLine(in);
+            int semi = sizeLine.indexOf(';');
+            long size = Long.parseLong((semi < 0 ? sizeLine : sizeLine.substring(0, semi)).trim(), 16);
+            if (size == 0) {
+                return total;
+            }
+            for (long left = size; left > 0; ) {
+                int n = in.read(buf, 0, (int) Math.min(buf.length, left));
+                if (n < 0) {
+                    return total;
+                }
+                left -= n;
+                total += n;
+            }
+            readLine(in);
+        }
     }
 
     private static long count(InputStream in) throws IOException {
