@@ -224,6 +224,11 @@ final class BridgeResponse implements HttpServletResponse {
         suppressed = true;
     }
 
+    /** Adds a header to a container-generated error response (which refuses the application's own changes). */
+    void errorHeader(String name, String value) {
+        headers.add(name, value);
+    }
+
     // Content type and length
 
     @Override

@@ -1,6 +1,7 @@
 package io.servletbridge.servlet;
 
 import io.servletbridge.ContextConfigurer;
+import io.servletbridge.http.RequestHeadRules;
 import io.servletbridge.spi.ExchangeHandler;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
@@ -94,6 +95,12 @@ public final class ServletContainer {
     /** What the loop calls for each request: hand it to a worker, or answer 503 when none is free. */
     public ExchangeHandler handler() {
         return exchange -> {
+            String problem = RequestHeadRules.problem(exchange.request());
+            if (problem != null) {
+                exchange.start(DirectResponse.IGNORE_EVENTS);
+                DirectResponse.send(exchange, 400, problem, true);
+                return;
+            }
             ServletExchange se = new ServletExchange(this, exchange);
             exchange.start(se);
             if (!config.workers().tryExecute(se, config.classLoader())) {

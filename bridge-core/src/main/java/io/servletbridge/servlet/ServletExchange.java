@@ -28,8 +28,6 @@ import org.slf4j.LoggerFactory;
 final class ServletExchange implements ExchangeEvents, Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(ServletExchange.class);
     private static final AtomicLong IDS = new AtomicLong();
-    private static final byte[] BUSY = "503 Service Unavailable: the server is busy, retry later\n"
-            .getBytes(StandardCharsets.UTF_8);
 
     private final ServletContainer container;
     private final Exchange spi;
@@ -92,11 +90,7 @@ final class ServletExchange implements ExchangeEvents, Runnable {
 
     /** The worker pool said no: answer 503 from the loop thread, without touching application code. */
     void rejectOverloaded() {
-        HttpFields h = new HttpFields(4);
-        h.add("Retry-After", "1");
-        h.add("Content-Type", "text/plain;charset=utf-8");
-        h.add("Date", HttpDate.now());
-        spi.write(new ResponseHead(503, null, h, BUSY.length), ByteBuffer.wrap(BUSY), true, WriteCallback.NONE);
+        DirectResponse.send(spi, 503, "the server is busy, retry later", false, "Retry-After", "1");
     }
 
     /** Sends {@code 100 Continue} when the client waits for it, at the first read, as RFC 9110 intends. */
@@ -156,11 +150,17 @@ final class ServletExchange implements ExchangeEvents, Runnable {
             return;
         }
         int status;
+        int retryAfter = -1;
         if (root instanceof BadMessageException bad) {
             status = bad.status();
             LOG.debug("{} {}: {} {}", head.method(), head.target(), status, bad.getMessage());
+        } else if (root instanceof UnavailableException u) {
+            // Spec 2.3.3.2: out of service for good is a 404; for a while, a 503 saying how long.
+            status = u.isPermanent() ? 404 : 503;
+            retryAfter = u.isPermanent() ? -1 : Math.max(1, u.getUnavailableSeconds());
+            LOG.warn("{} {}: servlet unavailable: {}", head.method(), head.target(), u.getMessage());
         } else {
-            status = root instanceof UnavailableException ? 503 : 500;
+            status = 500;
             LOG.error("{} {} failed", head.method(), head.target(), t);
         }
         if (response.stream().isCommitted()) {
@@ -169,6 +169,9 @@ final class ServletExchange implements ExchangeEvents, Runnable {
             abort(t);
         } else {
             response.resetForError(status, root instanceof BadMessageException ? root.getMessage() : null);
+            if (retryAfter > 0) {
+                response.errorHeader("Retry-After", Integer.toString(retryAfter));
+            }
         }
     }
 

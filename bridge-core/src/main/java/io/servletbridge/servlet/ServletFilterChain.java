@@ -5,6 +5,7 @@ import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
+import jakarta.servlet.UnavailableException;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 
@@ -24,7 +25,13 @@ final class ServletFilterChain implements FilterChain {
         if (next < filters.length) {
             filters[next++].doFilter(request, response, this);
         } else if (servlet != null) {
-            servlet.servlet().service(request, response);
+            servlet.checkAvailable();
+            try {
+                servlet.servlet().service(request, response);
+            } catch (UnavailableException e) {
+                servlet.markUnavailable(e);
+                throw e;
+            }
         } else {
             ((HttpServletResponse) response).sendError(HttpServletResponse.SC_NOT_FOUND);
         }

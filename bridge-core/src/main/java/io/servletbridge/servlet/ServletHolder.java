@@ -7,6 +7,7 @@ import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRegistration;
 import jakarta.servlet.ServletSecurityElement;
+import jakarta.servlet.UnavailableException;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Enumeration;
@@ -27,6 +28,8 @@ final class ServletHolder implements ServletRegistration.Dynamic, ServletConfig 
     private final ReentrantLock initLock = new ReentrantLock();
     private Servlet instance;
     private volatile boolean initialized;
+    /** 0 while available; a deadline (epoch ms) while temporarily unavailable; Long.MAX_VALUE once removed. */
+    private volatile long unavailableUntil;
     private int loadOnStartup = -1;
     private boolean asyncSupported;
     private MultipartConfigElement multipartConfig;
@@ -76,6 +79,36 @@ final class ServletHolder implements ServletRegistration.Dynamic, ServletConfig 
             return instance;
         } finally {
             initLock.unlock();
+        }
+    }
+
+    /**
+     * Refuses the request when the servlet is out of service (spec 2.3.3.2): permanently (answered 404) or for a
+     * while (answered 503 with the seconds left).
+     */
+    void checkAvailable() throws UnavailableException {
+        long until = unavailableUntil;
+        if (until == 0) {
+            return;
+        }
+        if (until == Long.MAX_VALUE) {
+            throw new UnavailableException("Servlet '" + name + "' is out of service");
+        }
+        long left = until - System.currentTimeMillis();
+        if (left > 0) {
+            throw new UnavailableException("Servlet '" + name + "' is unavailable", (int) ((left + 999) / 1000));
+        }
+        unavailableUntil = 0;
+    }
+
+    /** The servlet said it is unavailable: take it out of service for good, or for the time it gave. */
+    void markUnavailable(UnavailableException e) {
+        if (e.isPermanent()) {
+            unavailableUntil = Long.MAX_VALUE;
+            destroy();
+        } else {
+            int seconds = Math.max(1, e.getUnavailableSeconds());
+            unavailableUntil = System.currentTimeMillis() + seconds * 1000L;
         }
     }
 
