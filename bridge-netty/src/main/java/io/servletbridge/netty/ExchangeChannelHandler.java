@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
@@ -55,6 +56,8 @@ final class ExchangeChannelHandler extends ChannelInboundHandlerAdapter {
     /** A malformed request was answered: the connection is closing and its input means nothing any more. */
     private boolean rejected;
     private boolean closed;
+    /** The client shut down its sending side: no request can follow the current one. */
+    private boolean inputShutdown;
     private boolean processing;
     private boolean processAgain;
 
@@ -95,6 +98,18 @@ final class ExchangeChannelHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            // The decoder has already passed on what it could make of the last bytes (a body cut short arrives as
+            // a failed part, which ends the exchange). What remains: answer the request in progress, then close.
+            inputShutdown = true;
+            if (current == null) {
+                close();
+            } else {
+                process();
+                readIfNeeded();
+            }
+            return;
+        }
         if (evt instanceof IdleStateEvent || evt == STOPPING) {
             // An exchange in progress may legitimately be silent for long (a slow servlet); only an idle
             // connection is closed. A busy one closes after its exchange when the server is stopping.
@@ -159,7 +174,7 @@ final class ExchangeChannelHandler extends ChannelInboundHandlerAdapter {
         }
         exchanges.end();
         current = null;
-        if (!exchange.keepAlive() || exchanges.stopping()) {
+        if (!exchange.keepAlive() || exchanges.stopping() || inputShutdown) {
             close();
             return;
         }
@@ -372,6 +387,13 @@ final class ExchangeChannelHandler extends ChannelInboundHandlerAdapter {
 
     private void readIfNeeded() {
         if (closed || rejected || !inbound.isEmpty()) {
+            return;
+        }
+        if (inputShutdown) {
+            // Nothing more will arrive: a demand that the queue could not answer never will be.
+            if (current != null && current.demandPending()) {
+                abort(current, new IOException("the client closed its side before the request body ended"));
+            }
             return;
         }
         if (current == null || current.demandPending()) {

@@ -64,6 +64,9 @@ final class NettyLoopServer implements LoopServer {
                     // request: that is the request body's backpressure.
                     .childOption(ChannelOption.AUTO_READ, false)
                     .childOption(ChannelOption.TCP_NODELAY, true)
+                    // A client may send its request and shut down its side while it waits for the answer; epoll
+                    // sees that at once (RDHUP) and would otherwise close the connection under the exchange.
+                    .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                     .childHandler(new ChannelInitializer<Channel>() {
                         @Override
