@@ -1,5 +1,7 @@
 package io.servletbridge;
 
+import io.servletbridge.background.BackgroundTasks;
+import io.servletbridge.background.TaskRunner;
 import io.servletbridge.offload.WorkerPool;
 import io.servletbridge.servlet.ContainerConfig;
 import io.servletbridge.servlet.ServletContainer;
@@ -57,6 +59,9 @@ public final class ServletBridge {
         private boolean virtualThreads;
         private int maxVirtualThreads = 10_000;
         private Executor executor;
+        private int taskThreads;
+        private int taskQueue;
+        private int maxVirtualTasks;
         private String contextPath = "";
         private String displayName = "servlet-bridge";
         private int responseBufferSize = 8192;
@@ -132,6 +137,25 @@ public final class ServletBridge {
         public Builder executor(Executor executor) {
             this.executor = Objects.requireNonNull(executor);
             this.virtualThreads = false;
+            return this;
+        }
+
+        /**
+         * Runs {@link BackgroundTasks} on a pool of platform threads with a bounded queue. The default is virtual
+         * threads on JDK 21+ (at most 10,000 tasks) and otherwise {@code max(4, 2 x cores)} threads with a queue of
+         * 10,000.
+         */
+        public Builder backgroundTasks(int threads, int queueCapacity) {
+            this.taskThreads = threads;
+            this.taskQueue = queueCapacity;
+            this.maxVirtualTasks = 0;
+            return this;
+        }
+
+        /** Runs each {@link BackgroundTasks} task on its own virtual thread (JDK 21+), at most this many at once. */
+        public Builder backgroundVirtualThreads(int maxConcurrent) {
+            this.maxVirtualTasks = maxConcurrent;
+            this.taskThreads = 0;
             return this;
         }
 
@@ -250,12 +274,23 @@ public final class ServletBridge {
                 pool = WorkerPool.threads(workers, queue);
             }
             ClassLoader loader = classLoader != null ? classLoader : Thread.currentThread().getContextClassLoader();
+            TaskRunner tasks;
+            try {
+                tasks = maxVirtualTasks > 0 ? TaskRunner.virtualThreads(displayName, maxVirtualTasks)
+                        : taskThreads > 0 ? TaskRunner.threads(displayName, taskThreads, taskQueue)
+                        : TaskRunner.defaults(displayName);
+            } catch (RuntimeException e) {
+                pool.shutdown(Duration.ZERO);
+                throw new IllegalStateException("Cannot create the background task executor: " + e.getMessage(), e);
+            }
             ContainerConfig config = new ContainerConfig(contextPath, displayName, loader, pool, responseBufferSize,
                     maxFormContentSize, maxParameterCount, initParameters, List.copyOf(configurers));
             ServletContainer container = new ServletContainer(config);
+            container.context().setAttribute(BackgroundTasks.ATTRIBUTE, tasks);
             try {
                 container.initialize();
             } catch (Exception | Error e) {
+                tasks.drain(Duration.ZERO);
                 container.destroy();
                 pool.shutdown(Duration.ZERO);
                 throw new IllegalStateException("The application failed to start: " + e.getMessage(), e);
@@ -264,14 +299,16 @@ public final class ServletBridge {
             try {
                 server = provider.start(loopConfig, container.handler());
             } catch (Exception e) {
+                tasks.drain(Duration.ZERO);
                 container.destroy();
                 pool.shutdown(Duration.ZERO);
                 throw new IllegalStateException("Could not start the " + loop + " loop on " + loopConfig.host() + ":"
                         + loopConfig.port() + ": " + e.getMessage(), e);
             }
-            LOG.info("servlet-bridge on {} listening on {}:{} ({})", loop, loopConfig.host(), server.port(),
-                    pool.describe());
-            return new RunningServer(loop, server, container, pool);
+            tasks.registerMBean();
+            LOG.info("servlet-bridge on {} listening on {}:{} (requests: {}; background tasks: {})", loop,
+                    loopConfig.host(), server.port(), pool.describe(), tasks.describe());
+            return new RunningServer(loop, server, container, pool, tasks);
         }
 
         private static LoopProvider findProvider(Loop loop) {
@@ -290,13 +327,15 @@ public final class ServletBridge {
         private final LoopServer server;
         private final ServletContainer container;
         private final WorkerPool pool;
+        private final TaskRunner tasks;
         private final AtomicBoolean stopped = new AtomicBoolean();
 
-        RunningServer(Loop loop, LoopServer server, ServletContainer container, WorkerPool pool) {
+        RunningServer(Loop loop, LoopServer server, ServletContainer container, WorkerPool pool, TaskRunner tasks) {
             this.loop = loop;
             this.server = server;
             this.container = container;
             this.pool = pool;
+            this.tasks = tasks;
         }
 
         @Override
@@ -320,9 +359,16 @@ public final class ServletBridge {
                 return;
             }
             long deadline = System.nanoTime() + grace.toNanos();
+            // Requests first (they may still submit tasks), then the tasks, then the application's own teardown:
+            // contextDestroyed must see no task still using what it is about to close.
             server.stop(grace);
-            pool.shutdown(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            pool.shutdown(remaining(deadline));
+            tasks.drain(remaining(deadline));
             container.destroy();
+        }
+
+        private static Duration remaining(long deadline) {
+            return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
         }
     }
 }

@@ -158,16 +158,19 @@ final class BridgeRequest implements HttpServletRequest {
 
     @Override
     public String getMethod() {
+        exchange.checkActive();
         return head.method();
     }
 
     @Override
     public String getRequestURI() {
+        exchange.checkActive();
         return rawPath;
     }
 
     @Override
     public StringBuffer getRequestURL() {
+        exchange.checkActive();
         StringBuffer sb = new StringBuffer(64);
         String scheme = getScheme();
         int port = getServerPort();
@@ -183,47 +186,56 @@ final class BridgeRequest implements HttpServletRequest {
 
     @Override
     public String getQueryString() {
+        exchange.checkActive();
         return query;
     }
 
     @Override
     public String getContextPath() {
+        exchange.checkActive();
         return exchange.context().getContextPath();
     }
 
     @Override
     public String getServletPath() {
+        exchange.checkActive();
         return match == null ? pathInContext : match.servletPath();
     }
 
     @Override
     public String getPathInfo() {
+        exchange.checkActive();
         return match == null ? null : match.pathInfo();
     }
 
     @Override
     public String getPathTranslated() {
+        exchange.checkActive();
         String info = getPathInfo();
         return info == null ? null : exchange.context().getRealPath(info);
     }
 
     @Override
     public HttpServletMapping getHttpServletMapping() {
+        exchange.checkActive();
         return match;
     }
 
     @Override
     public String getProtocol() {
+        exchange.checkActive();
         return head.protocol();
     }
 
     @Override
     public String getScheme() {
+        exchange.checkActive();
         return head.scheme();
     }
 
     @Override
     public boolean isSecure() {
+        exchange.checkActive();
         return "https".equals(head.scheme());
     }
 
@@ -247,12 +259,14 @@ final class BridgeRequest implements HttpServletRequest {
 
     @Override
     public String getServerName() {
+        exchange.checkActive();
         String[] hp = hostAndPort();
         return hp != null ? hp[0] : getLocalAddr();
     }
 
     @Override
     public int getServerPort() {
+        exchange.checkActive();
         String[] hp = hostAndPort();
         if (hp == null) {
             return getLocalPort();
@@ -275,32 +289,38 @@ final class BridgeRequest implements HttpServletRequest {
 
     @Override
     public String getRemoteAddr() {
+        exchange.checkActive();
         return addr(head.remote());
     }
 
     @Override
     public String getRemoteHost() {
+        exchange.checkActive();
         // No reverse DNS on the request path: like Tomcat's default, the host is the address.
         return getRemoteAddr();
     }
 
     @Override
     public int getRemotePort() {
+        exchange.checkActive();
         return head.remote().getPort();
     }
 
     @Override
     public String getLocalName() {
+        exchange.checkActive();
         return head.local().getHostString();
     }
 
     @Override
     public String getLocalAddr() {
+        exchange.checkActive();
         return addr(head.local());
     }
 
     @Override
     public int getLocalPort() {
+        exchange.checkActive();
         return head.local().getPort();
     }
 
@@ -308,27 +328,32 @@ final class BridgeRequest implements HttpServletRequest {
 
     @Override
     public String getHeader(String name) {
+        exchange.checkActive();
         return head.headers().get(name);
     }
 
     @Override
     public Enumeration<String> getHeaders(String name) {
+        exchange.checkActive();
         return Collections.enumeration(head.headers().getAll(name));
     }
 
     @Override
     public Enumeration<String> getHeaderNames() {
+        exchange.checkActive();
         return Collections.enumeration(head.headers().names());
     }
 
     @Override
     public int getIntHeader(String name) {
+        exchange.checkActive();
         String v = getHeader(name);
         return v == null ? -1 : Integer.parseInt(v.trim());
     }
 
     @Override
     public long getDateHeader(String name) {
+        exchange.checkActive();
         String v = getHeader(name);
         if (v == null) {
             return -1;
@@ -342,6 +367,7 @@ final class BridgeRequest implements HttpServletRequest {
 
     @Override
     public Cookie[] getCookies() {
+        exchange.checkActive();
         if (cookies == null) {
             cookies = Cookies.parse(head.headers().getAll("Cookie"));
         }
@@ -350,11 +376,13 @@ final class BridgeRequest implements HttpServletRequest {
 
     @Override
     public Locale getLocale() {
+        exchange.checkActive();
         return getLocalesList().get(0);
     }
 
     @Override
     public Enumeration<Locale> getLocales() {
+        exchange.checkActive();
         return Collections.enumeration(getLocalesList());
     }
 
@@ -402,6 +430,7 @@ final class BridgeRequest implements HttpServletRequest {
 
     @Override
     public String getCharacterEncoding() {
+        exchange.checkActive();
         if (characterEncoding != null) {
             return characterEncoding;
         }
@@ -431,6 +460,7 @@ final class BridgeRequest implements HttpServletRequest {
 
     @Override
     public void setCharacterEncoding(String env) throws UnsupportedEncodingException {
+        exchange.checkActive();
         if (input == Input.READER || parameters != null) {
             return;
         }
@@ -469,23 +499,27 @@ final class BridgeRequest implements HttpServletRequest {
 
     @Override
     public int getContentLength() {
+        exchange.checkActive();
         long len = getContentLengthLong();
         return len > Integer.MAX_VALUE ? -1 : (int) len;
     }
 
     @Override
     public long getContentLengthLong() {
+        exchange.checkActive();
         String cl = getHeader("Content-Length");
         return cl == null ? -1 : head.contentLength();
     }
 
     @Override
     public String getContentType() {
+        exchange.checkActive();
         return getHeader("Content-Type");
     }
 
     @Override
     public ServletInputStream getInputStream() {
+        exchange.checkActive();
         if (input == Input.READER) {
             throw new IllegalStateException("getReader() has already been called for this request");
         }
@@ -495,6 +529,7 @@ final class BridgeRequest implements HttpServletRequest {
 
     @Override
     public BufferedReader getReader() {
+        exchange.checkActive();
         if (input == Input.STREAM) {
             throw new IllegalStateException("getInputStream() has already been called for this request");
         }
@@ -566,23 +601,27 @@ final class BridgeRequest implements HttpServletRequest {
 
     @Override
     public String getParameter(String name) {
+        exchange.checkActive();
         List<String> v = parameters().get(name);
         return v == null || v.isEmpty() ? null : v.get(0);
     }
 
     @Override
     public Enumeration<String> getParameterNames() {
+        exchange.checkActive();
         return Collections.enumeration(parameters().keySet());
     }
 
     @Override
     public String[] getParameterValues(String name) {
+        exchange.checkActive();
         List<String> v = parameters().get(name);
         return v == null ? null : v.toArray(new String[0]);
     }
 
     @Override
     public Map<String, String[]> getParameterMap() {
+        exchange.checkActive();
         Map<String, String[]> out = new LinkedHashMap<>();
         for (Map.Entry<String, List<String>> e : parameters().entrySet()) {
             out.put(e.getKey(), e.getValue().toArray(new String[0]));
@@ -594,16 +633,19 @@ final class BridgeRequest implements HttpServletRequest {
 
     @Override
     public Object getAttribute(String name) {
+        exchange.checkActive();
         return attributes.get(name);
     }
 
     @Override
     public Enumeration<String> getAttributeNames() {
+        exchange.checkActive();
         return Collections.enumeration(new ArrayList<>(attributes.keySet()));
     }
 
     @Override
     public void setAttribute(String name, Object value) {
+        exchange.checkActive();
         if (name == null) {
             throw new IllegalArgumentException("Attribute name is null");
         }
@@ -628,6 +670,7 @@ final class BridgeRequest implements HttpServletRequest {
 
     @Override
     public void removeAttribute(String name) {
+        exchange.checkActive();
         Object old = attributes.remove(name);
         List<ServletRequestAttributeListener> ls = exchange.context().requestAttributeListeners;
         if (old != null && !ls.isEmpty()) {
@@ -642,74 +685,89 @@ final class BridgeRequest implements HttpServletRequest {
 
     @Override
     public ServletContext getServletContext() {
+        exchange.checkActive();
         return exchange.context();
     }
 
     @Override
     public RequestDispatcher getRequestDispatcher(String path) {
+        exchange.checkActive();
         return exchange.context().getRequestDispatcher(path);
     }
 
     @Override
     public DispatcherType getDispatcherType() {
+        exchange.checkActive();
         return DispatcherType.REQUEST;
     }
 
     @Override
     public AsyncContext startAsync() {
+        exchange.checkActive();
         throw new IllegalStateException("Async processing is not supported for this request");
     }
 
     @Override
     public AsyncContext startAsync(ServletRequest request, ServletResponse response) {
+        exchange.checkActive();
         throw new IllegalStateException("Async processing is not supported for this request");
     }
 
     @Override
     public boolean isAsyncStarted() {
+        exchange.checkActive();
         return false;
     }
 
     @Override
     public boolean isAsyncSupported() {
+        exchange.checkActive();
         return false;
     }
 
     @Override
     public AsyncContext getAsyncContext() {
+        exchange.checkActive();
         throw new IllegalStateException("The request is not in async mode");
     }
 
     @Override
     public String getRequestId() {
+        exchange.checkActive();
         return exchange.id();
     }
 
     @Override
     public String getProtocolRequestId() {
+        exchange.checkActive();
         return "";
     }
 
     @Override
     public ServletConnection getServletConnection() {
+        exchange.checkActive();
         return new ServletConnection() {
             @Override
             public String getConnectionId() {
+                exchange.checkActive();
                 return head.remote().toString();
             }
 
             @Override
             public String getProtocol() {
+                exchange.checkActive();
                 return head.protocol();
             }
 
             @Override
             public String getProtocolConnectionId() {
+                exchange.checkActive();
                 return "";
             }
 
             @Override
             public boolean isSecure() {
+                exchange.checkActive();
                 return BridgeRequest.this.isSecure();
             }
         };
@@ -719,31 +777,37 @@ final class BridgeRequest implements HttpServletRequest {
 
     @Override
     public String getAuthType() {
+        exchange.checkActive();
         return null;
     }
 
     @Override
     public String getRemoteUser() {
+        exchange.checkActive();
         return null;
     }
 
     @Override
     public boolean isUserInRole(String role) {
+        exchange.checkActive();
         return false;
     }
 
     @Override
     public Principal getUserPrincipal() {
+        exchange.checkActive();
         return null;
     }
 
     @Override
     public String getRequestedSessionId() {
+        exchange.checkActive();
         return null;
     }
 
     @Override
     public HttpSession getSession(boolean create) {
+        exchange.checkActive();
         if (create) {
             throw new IllegalStateException("HTTP sessions are not supported yet");
         }
@@ -752,67 +816,80 @@ final class BridgeRequest implements HttpServletRequest {
 
     @Override
     public HttpSession getSession() {
+        exchange.checkActive();
         return getSession(true);
     }
 
     @Override
     public String changeSessionId() {
+        exchange.checkActive();
         throw new IllegalStateException("The request has no session");
     }
 
     @Override
     public boolean isRequestedSessionIdValid() {
+        exchange.checkActive();
         return false;
     }
 
     @Override
     public boolean isRequestedSessionIdFromCookie() {
+        exchange.checkActive();
         return false;
     }
 
     @Override
     public boolean isRequestedSessionIdFromURL() {
+        exchange.checkActive();
         return false;
     }
 
     @Override
     public boolean authenticate(HttpServletResponse response) throws IOException, ServletException {
+        exchange.checkActive();
         response.sendError(HttpServletResponse.SC_UNAUTHORIZED);
         return false;
     }
 
     @Override
     public void login(String username, String password) throws ServletException {
+        exchange.checkActive();
         throw new ServletException("No login mechanism is configured");
     }
 
     @Override
     public void logout() {
+        exchange.checkActive();
         // Nobody is ever logged in without a login mechanism.
     }
 
     @Override
     public Collection<Part> getParts() throws ServletException {
+        exchange.checkActive();
         throw new ServletException("Multipart requests are not supported yet");
     }
 
     @Override
     public Part getPart(String name) throws ServletException {
+        exchange.checkActive();
         throw new ServletException("Multipart requests are not supported yet");
     }
 
     @Override
     public <T extends HttpUpgradeHandler> T upgrade(Class<T> handlerClass) throws ServletException {
+        exchange.checkActive();
         throw new ServletException("Protocol upgrade is not supported");
     }
 
     @Override
     public Map<String, String> getTrailerFields() {
+        exchange.checkActive();
         return Collections.emptyMap();
     }
 
     @Override
     public boolean isTrailerFieldsReady() {
+        exchange.checkActive();
         return true;
     }
 

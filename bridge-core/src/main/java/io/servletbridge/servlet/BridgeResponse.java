@@ -48,6 +48,10 @@ final class BridgeResponse implements HttpServletResponse {
         this.stream = new ResponseBodyStream(exchange.spi(), this, bufferSize);
     }
 
+    void checkActive() {
+        exchange.checkActive();
+    }
+
     ResponseBodyStream stream() {
         return stream;
     }
@@ -101,6 +105,7 @@ final class BridgeResponse implements HttpServletResponse {
 
     @Override
     public ServletOutputStream getOutputStream() {
+        exchange.checkActive();
         if (output == Output.WRITER) {
             throw new IllegalStateException("getWriter() has already been called for this response");
         }
@@ -110,6 +115,7 @@ final class BridgeResponse implements HttpServletResponse {
 
     @Override
     public PrintWriter getWriter() {
+        exchange.checkActive();
         if (output == Output.STREAM) {
             throw new IllegalStateException("getOutputStream() has already been called for this response");
         }
@@ -160,6 +166,7 @@ final class BridgeResponse implements HttpServletResponse {
 
     @Override
     public void setBufferSize(int size) {
+        exchange.checkActive();
         if (stream.isCommitted() || stream.written() > 0) {
             throw new IllegalStateException("setBufferSize after content was written");
         }
@@ -168,11 +175,13 @@ final class BridgeResponse implements HttpServletResponse {
 
     @Override
     public int getBufferSize() {
+        exchange.checkActive();
         return stream.bufferSize();
     }
 
     @Override
     public void flushBuffer() throws IOException {
+        exchange.checkActive();
         if (writer != null) {
             writer.flush();
         }
@@ -181,6 +190,7 @@ final class BridgeResponse implements HttpServletResponse {
 
     @Override
     public void resetBuffer() {
+        exchange.checkActive();
         stream.clearBuffer();
         if (responseWriter != null) {
             responseWriter.clearPending();
@@ -189,11 +199,13 @@ final class BridgeResponse implements HttpServletResponse {
 
     @Override
     public boolean isCommitted() {
+        exchange.checkActive();
         return stream.isCommitted() || suppressed;
     }
 
     @Override
     public void reset() {
+        exchange.checkActive();
         if (isCommitted()) {
             throw new IllegalStateException("Cannot reset a committed response");
         }
@@ -233,6 +245,7 @@ final class BridgeResponse implements HttpServletResponse {
 
     @Override
     public String getCharacterEncoding() {
+        exchange.checkActive();
         if (charset != null) {
             return charset;
         }
@@ -242,11 +255,13 @@ final class BridgeResponse implements HttpServletResponse {
 
     @Override
     public String getContentType() {
+        exchange.checkActive();
         return contentTypeHeader();
     }
 
     @Override
     public void setCharacterEncoding(String encoding) {
+        exchange.checkActive();
         if (isCommitted() || output == Output.WRITER || exchange.including()) {
             return;
         }
@@ -261,6 +276,7 @@ final class BridgeResponse implements HttpServletResponse {
 
     @Override
     public void setContentType(String type) {
+        exchange.checkActive();
         if (isCommitted() || exchange.including()) {
             return;
         }
@@ -297,11 +313,13 @@ final class BridgeResponse implements HttpServletResponse {
 
     @Override
     public void setContentLength(int len) {
+        exchange.checkActive();
         setContentLengthLong(len);
     }
 
     @Override
     public void setContentLengthLong(long len) {
+        exchange.checkActive();
         if (isCommitted() || exchange.including()) {
             return;
         }
@@ -310,6 +328,7 @@ final class BridgeResponse implements HttpServletResponse {
 
     @Override
     public void setLocale(Locale loc) {
+        exchange.checkActive();
         if (isCommitted() || exchange.including() || loc == null) {
             return;
         }
@@ -318,6 +337,7 @@ final class BridgeResponse implements HttpServletResponse {
 
     @Override
     public Locale getLocale() {
+        exchange.checkActive();
         return locale != null ? locale : Locale.getDefault();
     }
 
@@ -325,6 +345,7 @@ final class BridgeResponse implements HttpServletResponse {
 
     @Override
     public void setStatus(int sc) {
+        exchange.checkActive();
         if (isCommitted() || exchange.including()) {
             return;
         }
@@ -336,11 +357,13 @@ final class BridgeResponse implements HttpServletResponse {
 
     @Override
     public int getStatus() {
+        exchange.checkActive();
         return status;
     }
 
     @Override
     public void sendError(int sc, String msg) throws IOException {
+        exchange.checkActive();
         if (isCommitted()) {
             throw new IllegalStateException("Cannot send an error after the response was committed");
         }
@@ -356,11 +379,13 @@ final class BridgeResponse implements HttpServletResponse {
 
     @Override
     public void sendError(int sc) throws IOException {
+        exchange.checkActive();
         sendError(sc, null);
     }
 
     @Override
     public void sendRedirect(String location, int sc, boolean clearBuffer) throws IOException {
+        exchange.checkActive();
         if (isCommitted()) {
             throw new IllegalStateException("Cannot redirect after the response was committed");
         }
@@ -382,6 +407,7 @@ final class BridgeResponse implements HttpServletResponse {
 
     @Override
     public void addCookie(Cookie cookie) {
+        exchange.checkActive();
         if (isCommitted() || exchange.including()) {
             return;
         }
@@ -390,31 +416,37 @@ final class BridgeResponse implements HttpServletResponse {
 
     @Override
     public boolean containsHeader(String name) {
+        exchange.checkActive();
         return getHeader(name) != null;
     }
 
     @Override
     public String encodeURL(String url) {
+        exchange.checkActive();
         return url;
     }
 
     @Override
     public String encodeRedirectURL(String url) {
+        exchange.checkActive();
         return url;
     }
 
     @Override
     public void setDateHeader(String name, long date) {
+        exchange.checkActive();
         setHeader(name, HttpDate.format(date));
     }
 
     @Override
     public void addDateHeader(String name, long date) {
+        exchange.checkActive();
         addHeader(name, HttpDate.format(date));
     }
 
     @Override
     public void setHeader(String name, String value) {
+        exchange.checkActive();
         if (name == null || isCommitted() || exchange.including()) {
             return;
         }
@@ -426,6 +458,7 @@ final class BridgeResponse implements HttpServletResponse {
 
     @Override
     public void addHeader(String name, String value) {
+        exchange.checkActive();
         if (name == null || value == null || isCommitted() || exchange.including()) {
             return;
         }
@@ -490,16 +523,19 @@ final class BridgeResponse implements HttpServletResponse {
 
     @Override
     public void setIntHeader(String name, int value) {
+        exchange.checkActive();
         setHeader(name, Integer.toString(value));
     }
 
     @Override
     public void addIntHeader(String name, int value) {
+        exchange.checkActive();
         addHeader(name, Integer.toString(value));
     }
 
     @Override
     public String getHeader(String name) {
+        exchange.checkActive();
         if (name.equalsIgnoreCase("Content-Type")) {
             return contentTypeHeader();
         }
@@ -511,6 +547,7 @@ final class BridgeResponse implements HttpServletResponse {
 
     @Override
     public Collection<String> getHeaders(String name) {
+        exchange.checkActive();
         String special = name.equalsIgnoreCase("Content-Type") || name.equalsIgnoreCase("Content-Length")
                 ? getHeader(name) : null;
         if (special != null) {
@@ -521,6 +558,7 @@ final class BridgeResponse implements HttpServletResponse {
 
     @Override
     public Collection<String> getHeaderNames() {
+        exchange.checkActive();
         List<String> names = new ArrayList<>(headers.names());
         if (contentTypeHeader() != null) {
             names.add("Content-Type");
@@ -533,11 +571,13 @@ final class BridgeResponse implements HttpServletResponse {
 
     @Override
     public void setTrailerFields(Supplier<java.util.Map<String, String>> supplier) {
+        exchange.checkActive();
         throw new IllegalStateException("Trailer fields are not supported by this connector");
     }
 
     @Override
     public Supplier<java.util.Map<String, String>> getTrailerFields() {
+        exchange.checkActive();
         return null;
     }
 }

@@ -116,6 +116,9 @@ final class RequestBodyStream extends ServletInputStream {
         }
         lock.lock();
         try {
+            if (discarded) {
+                throw new IllegalStateException("The request has completed; its body can no longer be read");
+            }
             while (true) {
                 ByteBuffer head = chunks.peek();
                 if (head != null) {
@@ -135,9 +138,6 @@ final class RequestBodyStream extends ServletInputStream {
                 }
                 if (failure != null) {
                     throw new IOException("Request body failed: " + failure.getMessage(), failure);
-                }
-                if (discarded) {
-                    return -1;
                 }
                 if (!demanded) {
                     if (!everDemanded) {

@@ -144,6 +144,7 @@ final class ResponseBodyStream extends ServletOutputStream {
     }
 
     private boolean writable() throws IOException {
+        response.checkActive();
         checkFailure();
         return !closed && !response.outputSuppressed();
     }
@@ -160,6 +161,7 @@ final class ResponseBodyStream extends ServletOutputStream {
 
     @Override
     public void flush() throws IOException {
+        response.checkActive();
         checkFailure();
         if (closed || response.outputSuppressed()) {
             return;

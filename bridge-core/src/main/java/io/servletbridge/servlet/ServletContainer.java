@@ -31,7 +31,11 @@ public final class ServletContainer {
     }
 
     /** The servlet context. */
-    public BridgeServletContext context() {
+    public jakarta.servlet.ServletContext context() {
+        return context;
+    }
+
+    BridgeServletContext bridgeContext() {
         return context;
     }
 

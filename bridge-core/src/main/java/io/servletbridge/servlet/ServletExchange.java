@@ -37,6 +37,7 @@ final class ServletExchange implements ExchangeEvents, Runnable {
     private final BridgeResponse response;
     private final long id = IDS.incrementAndGet();
     private volatile boolean closed;
+    private volatile boolean ended;
     private boolean aborted;
 
     ServletExchange(ServletContainer container, Exchange spi) {
@@ -45,7 +46,7 @@ final class ServletExchange implements ExchangeEvents, Runnable {
         this.head = spi.request();
         this.body = new RequestBodyStream(spi, head.hasBody(), this::beforeFirstRead);
         this.request = new BridgeRequest(this, head, body);
-        this.response = new BridgeResponse(this, container.context().config().responseBufferSize());
+        this.response = new BridgeResponse(this, container.bridgeContext().config().responseBufferSize());
     }
 
     Exchange spi() {
@@ -53,7 +54,7 @@ final class ServletExchange implements ExchangeEvents, Runnable {
     }
 
     BridgeServletContext context() {
-        return container.context();
+        return container.bridgeContext();
     }
 
     BridgeRequest request() {
@@ -62,6 +63,17 @@ final class ServletExchange implements ExchangeEvents, Runnable {
 
     String id() {
         return Long.toString(id);
+    }
+
+    /**
+     * Request and response objects are dead once their exchange ended: a background task that kept them gets a
+     * clear error instead of reading or writing someone else's exchange.
+     */
+    void checkActive() {
+        if (ended) {
+            throw new IllegalStateException("The request " + head.method() + " " + head.target()
+                    + " has completed; copy what a background task needs from it before submitting the task");
+        }
     }
 
     /** Whether the current dispatch is an include (whose response changes the spec says to ignore). */
@@ -105,7 +117,7 @@ final class ServletExchange implements ExchangeEvents, Runnable {
 
     @Override
     public void run() {
-        BridgeServletContext ctx = container.context();
+        BridgeServletContext ctx = container.bridgeContext();
         List<ServletRequestListener> listeners = ctx.requestListeners;
         int initializedListeners = 0;
         try {
@@ -198,5 +210,6 @@ final class ServletExchange implements ExchangeEvents, Runnable {
             }
         }
         body.discard();
+        ended = true;
     }
 }
