@@ -142,8 +142,9 @@ public final class TaskRunner implements BackgroundTasks, BackgroundTasksMXBean 
             t.timerFuture = timer.schedule(() -> {
                 if (t.transition(State.SCHEDULED, State.NEW)) {
                     scheduled.decrementAndGet();
-                    live.remove(t);
-                    enqueue(t);
+                    // Still in `live`, so a drain in progress keeps waiting for it: a task that falls due during
+                    // the grace period runs.
+                    enqueue(t, true);
                 }
             }, Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
@@ -157,12 +158,19 @@ public final class TaskRunner implements BackgroundTasks, BackgroundTasksMXBean 
     }
 
     private void enqueue(Task<?> t) {
-        if (stopping) {
+        enqueue(t, false);
+    }
+
+    /** @param accepted the task was accepted before (a scheduled one falling due): stopping does not refuse it */
+    private void enqueue(Task<?> t, boolean accepted) {
+        if (stopping && !accepted) {
             t.reject("the server is stopping");
             return;
         }
         if (virtualPermits != null && !virtualPermits.tryAcquire()) {
+            live.remove(t);
             t.reject("too many background tasks");
+            settled();
             return;
         }
         t.state = State.QUEUED;
@@ -175,7 +183,15 @@ public final class TaskRunner implements BackgroundTasks, BackgroundTasksMXBean 
                 queued.decrementAndGet();
                 live.remove(t);
                 releasePermit();
-                t.reject(stopping ? "the server is stopping" : "the background task queue is full");
+                if (accepted && stopping) {
+                    // It was promised a run and the drain ran out: that is a cancellation, and it is reported.
+                    cancelled.incrementAndGet();
+                    LOG.warn("Background task '{}' fell due after the shutdown deadline; cancelled", t.name);
+                    t.future.cancel(false);
+                } else {
+                    t.reject(stopping ? "the server is stopping" : "the background task queue is full");
+                }
+                settled();
             }
         }
     }
@@ -255,9 +271,9 @@ public final class TaskRunner implements BackgroundTasks, BackgroundTasksMXBean 
         stopping = true;
         long deadline = System.nanoTime() + grace.toNanos();
         synchronized (drained) {
-            while (!live.isEmpty()) {
+            while (true) {
                 long left = deadline - System.nanoTime();
-                if (left <= 0) {
+                if (left <= 0 || !anyFinishableBy(left)) {
                     break;
                 }
                 try {
@@ -298,6 +314,20 @@ public final class TaskRunner implements BackgroundTasks, BackgroundTasksMXBean 
             LOG.warn("Cancelled {} background task(s) at shutdown: {}", cancelledNames.size(), cancelledNames);
         }
         return cancelledNames;
+    }
+
+    /** Whether a task could still end within {@code left} ns: one queued or running, or scheduled to fall due. */
+    private boolean anyFinishableBy(long left) {
+        for (Task<?> t : live) {
+            if (t.state != State.SCHEDULED) {
+                return true;
+            }
+            ScheduledFuture<?> f = t.timerFuture;
+            if (f == null || f.getDelay(TimeUnit.NANOSECONDS) < left) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void settled() {
