@@ -4,32 +4,21 @@ import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterConfig;
 import jakarta.servlet.FilterRegistration;
-import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.EnumSet;
-import java.util.Enumeration;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 /** One declared filter: its registration, its config, and the instance once initialized. */
-final class FilterHolder implements FilterRegistration.Dynamic, FilterConfig {
-    private final BridgeServletContext context;
-    private final String name;
+final class FilterHolder extends ComponentRegistration implements FilterRegistration.Dynamic, FilterConfig {
     private final Class<? extends Filter> filterClass;
-    private final Map<String, String> initParameters = new LinkedHashMap<>();
     private Filter instance;
     private boolean initialized;
     private boolean asyncSupported;
 
     FilterHolder(BridgeServletContext context, String name, Class<? extends Filter> filterClass, Filter instance) {
-        this.context = context;
-        this.name = name;
+        super(context, name);
         this.filterClass = filterClass;
         this.instance = instance;
     }
@@ -67,60 +56,8 @@ final class FilterHolder implements FilterRegistration.Dynamic, FilterConfig {
     }
 
     @Override
-    public ServletContext getServletContext() {
-        return context;
-    }
-
-    @Override
-    public String getInitParameter(String n) {
-        return initParameters.get(n);
-    }
-
-    @Override
-    public Enumeration<String> getInitParameterNames() {
-        return Collections.enumeration(initParameters.keySet());
-    }
-
-    @Override
-    public String getName() {
-        return name;
-    }
-
-    @Override
-    public String getClassName() {
+    String componentClassName() {
         return filterClass != null ? filterClass.getName() : instance.getClass().getName();
-    }
-
-    @Override
-    public boolean setInitParameter(String n, String value) {
-        if (n == null || value == null) {
-            throw new IllegalArgumentException("Init parameter name and value must not be null");
-        }
-        context.checkNotInitialized();
-        return initParameters.putIfAbsent(n, value) == null;
-    }
-
-    @Override
-    public Set<String> setInitParameters(Map<String, String> params) {
-        Set<String> conflicts = new LinkedHashSet<>();
-        for (Map.Entry<String, String> e : params.entrySet()) {
-            if (e.getKey() == null || e.getValue() == null) {
-                throw new IllegalArgumentException("Init parameter name and value must not be null");
-            }
-            if (initParameters.containsKey(e.getKey())) {
-                conflicts.add(e.getKey());
-            }
-        }
-        if (conflicts.isEmpty()) {
-            context.checkNotInitialized();
-            initParameters.putAll(params);
-        }
-        return conflicts;
-    }
-
-    @Override
-    public Map<String, String> getInitParameters() {
-        return Collections.unmodifiableMap(initParameters);
     }
 
     @Override

@@ -3,27 +3,20 @@ package io.servletbridge.servlet;
 import jakarta.servlet.MultipartConfigElement;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.ServletConfig;
-import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRegistration;
 import jakarta.servlet.ServletSecurityElement;
 import jakarta.servlet.UnavailableException;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.Enumeration;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 
 /** One declared servlet: its registration, its config, and the instance once initialized. */
-final class ServletHolder implements ServletRegistration.Dynamic, ServletConfig {
-    private final BridgeServletContext context;
-    private final String name;
+final class ServletHolder extends ComponentRegistration implements ServletRegistration.Dynamic, ServletConfig {
     private final Class<? extends Servlet> servletClass;
     private final int order;
-    private final Map<String, String> initParameters = new LinkedHashMap<>();
     private final Set<String> mappings = new LinkedHashSet<>();
     private final ReentrantLock initLock = new ReentrantLock();
     private Servlet instance;
@@ -37,8 +30,7 @@ final class ServletHolder implements ServletRegistration.Dynamic, ServletConfig 
 
     ServletHolder(BridgeServletContext context, String name, Class<? extends Servlet> servletClass, Servlet instance,
                   int order) {
-        this.context = context;
-        this.name = name;
+        super(context, name);
         this.servletClass = servletClass;
         this.instance = instance;
         this.order = order;
@@ -136,62 +128,8 @@ final class ServletHolder implements ServletRegistration.Dynamic, ServletConfig 
     }
 
     @Override
-    public ServletContext getServletContext() {
-        return context;
-    }
-
-    @Override
-    public String getInitParameter(String n) {
-        return initParameters.get(n);
-    }
-
-    @Override
-    public Enumeration<String> getInitParameterNames() {
-        return Collections.enumeration(initParameters.keySet());
-    }
-
-    // Registration
-
-    @Override
-    public String getName() {
-        return name;
-    }
-
-    @Override
-    public String getClassName() {
+    String componentClassName() {
         return servletClass != null ? servletClass.getName() : instance.getClass().getName();
-    }
-
-    @Override
-    public boolean setInitParameter(String n, String value) {
-        if (n == null || value == null) {
-            throw new IllegalArgumentException("Init parameter name and value must not be null");
-        }
-        context.checkNotInitialized();
-        return initParameters.putIfAbsent(n, value) == null;
-    }
-
-    @Override
-    public Set<String> setInitParameters(Map<String, String> params) {
-        Set<String> conflicts = new LinkedHashSet<>();
-        for (Map.Entry<String, String> e : params.entrySet()) {
-            if (e.getKey() == null || e.getValue() == null) {
-                throw new IllegalArgumentException("Init parameter name and value must not be null");
-            }
-            if (initParameters.containsKey(e.getKey())) {
-                conflicts.add(e.getKey());
-            }
-        }
-        if (conflicts.isEmpty()) {
-            context.checkNotInitialized();
-            initParameters.putAll(params);
-        }
-        return conflicts;
-    }
-
-    @Override
-    public Map<String, String> getInitParameters() {
-        return Collections.unmodifiableMap(initParameters);
     }
 
     @Override
