@@ -361,6 +361,7 @@ public final class ServletBridge {
             long deadline = System.nanoTime() + grace.toNanos();
             // Requests first (they may still submit tasks), then the tasks, then the application's own teardown:
             // contextDestroyed must see no task still using what it is about to close.
+            container.beginStopping();
             server.stop(grace);
             pool.shutdown(remaining(deadline));
             tasks.drain(remaining(deadline));

@@ -88,6 +88,9 @@ final class BridgeResponse implements HttpServletResponse {
         if (!out.contains("Date")) {
             out.add("Date", HttpDate.now());
         }
+        if (exchange.serverStopping() && !out.containsToken("Connection", "close")) {
+            out.add("Connection", "close");
+        }
         return new ResponseHead(status, null, out, contentLength);
     }
 

@@ -24,6 +24,7 @@ public final class ServletContainer {
     private ServletMapper mapper;
     private List<FilterMapping> filterMappings = List.of();
     private boolean destroyed;
+    private volatile boolean stopping;
 
     public ServletContainer(ContainerConfig config) {
         this.config = config;
@@ -96,6 +97,18 @@ public final class ServletContainer {
         }
     }
 
+    /**
+     * The server is stopping: requests that arrive from now on get 503 with {@code Connection: close}, and
+     * responses committed from now on close their connection.
+     */
+    public void beginStopping() {
+        stopping = true;
+    }
+
+    boolean stopping() {
+        return stopping;
+    }
+
     /** What the loop calls for each request: hand it to a worker, or answer 503 when none is free. */
     public ExchangeHandler handler() {
         return exchange -> {
@@ -103,6 +116,11 @@ public final class ServletContainer {
             if (problem != null) {
                 exchange.start(DirectResponse.IGNORE_EVENTS);
                 DirectResponse.send(exchange, 400, problem, true);
+                return;
+            }
+            if (stopping) {
+                exchange.start(DirectResponse.IGNORE_EVENTS);
+                DirectResponse.send(exchange, 503, "the server is shutting down", true);
                 return;
             }
             ServletExchange se = new ServletExchange(this, exchange);

@@ -57,6 +57,11 @@ final class ServletExchange implements ExchangeEvents, Runnable {
         return container.bridgeContext();
     }
 
+    /** Whether the server is stopping, so the connection should not carry another request. */
+    boolean serverStopping() {
+        return container.stopping();
+    }
+
     BridgeRequest request() {
         return request;
     }

@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.servletbridge.spi.ExchangeHandler;
+import io.servletbridge.spi.ExchangeTracker;
 import io.servletbridge.spi.LoopConfig;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -33,14 +34,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ExchangeChannelHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(ExchangeChannelHandler.class);
-
-    /** Fired down every connection's pipeline when the server begins a graceful stop. */
-    static final Object STOPPING = new Object() {
-        @Override
-        public String toString() {
-            return "STOPPING";
-        }
-    };
 
     private final LoopConfig config;
     private final ExchangeHandler bridge;
@@ -110,9 +103,9 @@ final class ExchangeChannelHandler extends ChannelInboundHandlerAdapter {
             }
             return;
         }
-        if (evt instanceof IdleStateEvent || evt == STOPPING) {
+        if (evt instanceof IdleStateEvent) {
             // An exchange in progress may legitimately be silent for long (a slow servlet); only an idle
-            // connection is closed. A busy one closes after its exchange when the server is stopping.
+            // connection is closed.
             if (current == null) {
                 close();
             }
@@ -261,8 +254,7 @@ final class ExchangeChannelHandler extends ChannelInboundHandlerAdapter {
         if (next == null) {
             return false;
         }
-        if (exchanges.stopping() || !(next instanceof HttpRequest)) {
-            // Stopping: a request not yet started is refused by closing, which HTTP lets a client retry.
+        if (!(next instanceof HttpRequest)) {
             ReferenceCountUtil.release(next);
             close();
             return false;

@@ -17,6 +17,7 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.servletbridge.spi.ExchangeHandler;
+import io.servletbridge.spi.ExchangeTracker;
 import io.servletbridge.spi.LoopConfig;
 import io.servletbridge.spi.LoopServer;
 import java.net.InetSocketAddress;
@@ -116,8 +117,8 @@ final class NettyLoopServer implements LoopServer {
         }
         serverChannel.close().awaitUninterruptibly();
         exchanges.beginStopping();
-        // Connections between requests close now; busy ones close after their exchange (see the handler).
-        connections.forEach(ch -> ch.pipeline().fireUserEventTriggered(ExchangeChannelHandler.STOPPING));
+        // Busy connections close after their exchange (see the handler). Idle ones stay open until in-flight work is
+        // done: a request that still arrives on one reaches the bridge, which answers 503 with Connection: close.
         boolean interrupted = false;
         try {
             if (!exchanges.awaitIdle(grace == null ? Duration.ZERO : grace)) {

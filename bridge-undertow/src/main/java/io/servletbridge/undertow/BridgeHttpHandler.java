@@ -1,6 +1,7 @@
 package io.servletbridge.undertow;
 
 import io.servletbridge.spi.ExchangeHandler;
+import io.servletbridge.spi.ExchangeTracker;
 import io.servletbridge.spi.HttpFields;
 import io.servletbridge.spi.LoopConfig;
 import io.servletbridge.spi.RequestHead;
@@ -24,9 +25,11 @@ final class BridgeHttpHandler implements HttpHandler {
     private final ExchangeHandler bridge;
     private final int maxRequestLine;
     private final long unreadBodyDrain;
+    private final ExchangeTracker exchanges;
 
-    BridgeHttpHandler(ExchangeHandler bridge, LoopConfig config) {
+    BridgeHttpHandler(ExchangeHandler bridge, LoopConfig config, ExchangeTracker exchanges) {
         this.bridge = bridge;
+        this.exchanges = exchanges;
         this.maxRequestLine = config.maxRequestLine();
         this.unreadBodyDrain = config.unreadBodyDrain();
     }
@@ -50,8 +53,10 @@ final class BridgeHttpHandler implements HttpHandler {
                 exchange.getRequestScheme(), contentLength(exchange.getRequestHeaders()));
         UndertowExchange bridged = new UndertowExchange(exchange, head, watch.loop(), unreadBodyDrain);
         watch.track(bridged);
+        exchanges.begin();
         exchange.addExchangeCompleteListener((done, next) -> {
             watch.untrack(bridged);
+            exchanges.end();
             next.proceed();
         });
         // Dispatching keeps Undertow from ending the exchange when this method returns; the same-thread executor

@@ -1,13 +1,15 @@
 package io.servletbridge.undertow;
 
 import io.servletbridge.spi.ExchangeHandler;
+import io.servletbridge.spi.ExchangeTracker;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.servletbridge.spi.LoopConfig;
 import io.servletbridge.spi.LoopServer;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.connector.ByteBufferPool;
 import io.undertow.server.DefaultByteBufferPool;
-import io.undertow.server.handlers.GracefulShutdownHandler;
 import io.undertow.server.protocol.http.HttpOpenListener;
 import org.xnio.ChannelListeners;
 import org.xnio.IoUtils;
@@ -34,6 +36,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * just that. It also keeps Undertow's pipelined-response buffering off, so a flushed write really left the process.
  */
 final class UndertowLoopServer implements LoopServer {
+    private static final Logger LOG = LoggerFactory.getLogger(UndertowLoopServer.class);
+
 
     /** Bounds how long stop() waits for the IO threads to exit once every connection is closed. */
     private static final long THREAD_EXIT_MILLIS = 5_000;
@@ -42,17 +46,17 @@ final class UndertowLoopServer implements LoopServer {
     private final ByteBufferPool buffers;
     private final AcceptingChannel<StreamConnection> acceptor;
     private final HttpOpenListener openListener;
-    private final GracefulShutdownHandler graceful;
+    private final ExchangeTracker exchanges;
     private final int port;
     private final AtomicBoolean stopping = new AtomicBoolean();
 
     private UndertowLoopServer(XnioWorker worker, ByteBufferPool buffers, AcceptingChannel<StreamConnection> acceptor,
-                               HttpOpenListener openListener, GracefulShutdownHandler graceful) {
+                               HttpOpenListener openListener, ExchangeTracker exchanges) {
         this.worker = worker;
         this.buffers = buffers;
         this.acceptor = acceptor;
         this.openListener = openListener;
-        this.graceful = graceful;
+        this.exchanges = exchanges;
         this.port = acceptor.getLocalAddress(InetSocketAddress.class).getPort();
     }
 
@@ -68,9 +72,9 @@ final class UndertowLoopServer implements LoopServer {
                 .getMap());
         ByteBufferPool buffers = new DefaultByteBufferPool(true, 16 * 1024, -1, 4);
         try {
-            GracefulShutdownHandler graceful = new GracefulShutdownHandler(new BridgeHttpHandler(handler, config));
+            ExchangeTracker exchanges = new ExchangeTracker();
             HttpOpenListener openListener = new HttpOpenListener(buffers, httpOptions(config));
-            openListener.setRootHandler(graceful);
+            openListener.setRootHandler(new BridgeHttpHandler(handler, config, exchanges));
             AcceptingChannel<StreamConnection> acceptor = worker.createStreamConnectionServer(
                     new InetSocketAddress(config.host(), config.port()),
                     ChannelListeners.openListenerAdapter(openListener),
@@ -83,7 +87,7 @@ final class UndertowLoopServer implements LoopServer {
                             .set(Options.BACKLOG, 1000)
                             .getMap());
             acceptor.resumeAccepts();
-            return new UndertowLoopServer(worker, buffers, acceptor, openListener, graceful);
+            return new UndertowLoopServer(worker, buffers, acceptor, openListener, exchanges);
         } catch (IOException | RuntimeException e) {
             worker.shutdownNow();
             buffers.close();
@@ -127,10 +131,14 @@ final class UndertowLoopServer implements LoopServer {
             return;
         }
         IoUtils.safeClose(acceptor);
-        // From here on a request on a kept-alive connection is answered 503 instead of starting an exchange.
-        graceful.shutdown();
+        // Open connections stay until in-flight work is done: a request that still arrives on one reaches the
+        // bridge, which answers 503 with Connection: close.
+        exchanges.beginStopping();
         try {
-            graceful.awaitShutdown(Math.max(0, grace.toMillis()));
+            if (!exchanges.awaitIdle(grace == null ? Duration.ZERO : grace)) {
+                LOG.warn("{} exchange(s) still in progress after the {} grace period; closing their connections",
+                        exchanges.active(), grace);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -65,6 +65,48 @@ class ShutdownTest {
     }
 
     @BothLoops
+    void requestsArrivingDuringTheGracePeriodGet503AndClose(Loop loop) throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        HttpServlet s = Servlets.of((req, resp) -> {
+            if (req.getParameter("slow") != null) {
+                entered.countDown();
+                Servlets.await(release);
+            }
+            resp.getWriter().print("done");
+        });
+        BridgeServer server = TestServer.builder(loop).servlet("s", s, "/s").start();
+        int port = server.port();
+        try (RawHttp busy = RawHttp.connect(port); RawHttp idle = RawHttp.connect(port)) {
+            // A kept-alive connection that has served one request and now sits idle.
+            idle.get("/s");
+            assertEquals("done", idle.readFinal().bodyText());
+            busy.get("/s?slow=1");
+            assertTrue(entered.await(10, TimeUnit.SECONDS));
+            CompletableFuture<Void> stopping = CompletableFuture.runAsync(() -> server.stop(Duration.ofSeconds(20)));
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> refuses(port));
+
+            // A new request on the open connection is refused cleanly, and the connection is not kept.
+            idle.get("/s");
+            RawHttp.Response refused = idle.readFinal();
+            assertEquals(503, refused.status());
+            assertEquals("close", refused.header("Connection"));
+            assertTrue(idle.closedByPeer(), "the connection closes after the 503");
+
+            // The request in flight completes, and its connection is not kept either.
+            release.countDown();
+            RawHttp.Response finished = busy.readFinal();
+            assertEquals(200, finished.status());
+            assertEquals("done", finished.bodyText());
+            assertEquals("close", finished.header("Connection"));
+            stopping.get(20, TimeUnit.SECONDS);
+        } finally {
+            release.countDown();
+            server.stop();
+        }
+    }
+
+    @BothLoops
     void stopGivesUpOnAStuckExchangeAfterTheGracePeriod(Loop loop) throws Exception {
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch never = new CountDownLatch(1);

@@ -1,22 +1,23 @@
-package io.servletbridge.netty;
+package io.servletbridge.spi;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Counts the exchanges in progress across all connections of one server, so that a graceful stop can wait for them,
- * and tells connections when the server is stopping so they stop keeping themselves alive.
+ * For loop implementations: counts the exchanges in progress across all connections of one server, so that
+ * {@link LoopServer#stop} can wait for them, and tells connections when the server is stopping so they stop keeping
+ * themselves alive.
  */
-final class ExchangeTracker {
+public final class ExchangeTracker {
     private final AtomicInteger active = new AtomicInteger();
     private volatile boolean stopping;
 
-    void begin() {
+    public void begin() {
         active.incrementAndGet();
     }
 
-    void end() {
+    public void end() {
         if (active.decrementAndGet() == 0 && stopping) {
             synchronized (this) {
                 notifyAll();
@@ -24,20 +25,20 @@ final class ExchangeTracker {
         }
     }
 
-    int active() {
+    public int active() {
         return active.get();
     }
 
-    boolean stopping() {
+    public boolean stopping() {
         return stopping;
     }
 
-    void beginStopping() {
+    public void beginStopping() {
         stopping = true;
     }
 
     /** Waits until no exchange is in progress or {@code grace} has passed; returns whether none is left. */
-    boolean awaitIdle(Duration grace) throws InterruptedException {
+    public boolean awaitIdle(Duration grace) throws InterruptedException {
         long deadline = System.nanoTime() + grace.toNanos();
         synchronized (this) {
             while (active.get() > 0) {
