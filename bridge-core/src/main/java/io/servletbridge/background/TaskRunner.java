@@ -202,6 +202,24 @@ public final class TaskRunner implements BackgroundTasks, BackgroundTasksMXBean 
         }
     }
 
+    /**
+     * Runs container work (an async dispatch or listener callback) on this executor when the request workers are
+     * saturated. Not counted as a background task.
+     *
+     * @return false when this executor is full too
+     */
+    public boolean offer(Runnable work) {
+        if (stopping && executor.isShutdown()) {
+            return false;
+        }
+        try {
+            executor.execute(work);
+            return true;
+        } catch (RejectedExecutionException e) {
+            return false;
+        }
+    }
+
     // Counts
 
     @Override

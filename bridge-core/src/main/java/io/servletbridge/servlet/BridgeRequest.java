@@ -57,7 +57,13 @@ final class BridgeRequest implements HttpServletRequest {
     private final String query;
     private final Map<String, Object> attributes = new HashMap<>();
     private String pathInContext;
+    private String originalPathInContext;
     private ServletMapper.Match match;
+    private DispatcherType dispatcherType = DispatcherType.REQUEST;
+    private boolean asyncSupportedHere = true;
+    /** Set by an async dispatch: the target's URI and query replace the original's in the path getters. */
+    private String dispatchUri;
+    private String dispatchQuery;
     private Input input = Input.NONE;
     private BufferedReader reader;
     private String characterEncoding;
@@ -102,7 +108,63 @@ final class BridgeRequest implements HttpServletRequest {
         } else {
             return null;
         }
+        originalPathInContext = pathInContext;
         return pathInContext;
+    }
+
+    String originalPathInContext() {
+        return originalPathInContext;
+    }
+
+    void enterDispatch(DispatcherType type) {
+        dispatcherType = type;
+        asyncSupportedHere = true;
+    }
+
+    void narrowAsyncSupport(boolean supported) {
+        asyncSupportedHere &= supported;
+    }
+
+    boolean asyncSupportedHere() {
+        return asyncSupportedHere;
+    }
+
+    /**
+     * Re-aims the request at an async dispatch target. The first async dispatch records the original path
+     * elements in the {@code jakarta.servlet.async.*} attributes (spec 9.7.2); query parameters of the target come
+     * before the original ones.
+     */
+    void asyncDispatchTo(String path, String query, ServletMapper.Match target) {
+        if (attributes.get(AsyncContext.ASYNC_REQUEST_URI) == null) {
+            attributes.put(AsyncContext.ASYNC_REQUEST_URI, getRequestURI());
+            attributes.put(AsyncContext.ASYNC_CONTEXT_PATH, getContextPath());
+            putIfNotNull(AsyncContext.ASYNC_SERVLET_PATH, getServletPath());
+            putIfNotNull(AsyncContext.ASYNC_PATH_INFO, getPathInfo());
+            putIfNotNull(AsyncContext.ASYNC_QUERY_STRING, getQueryString());
+            putIfNotNull(AsyncContext.ASYNC_MAPPING, getHttpServletMapping());
+        }
+        if (query != null) {
+            Map<String, List<String>> merged = new LinkedHashMap<>();
+            FormDecoder.decode(query, StandardCharsets.UTF_8, merged,
+                    exchange.context().config().maxParameterCount());
+            for (Map.Entry<String, List<String>> e : parameters().entrySet()) {
+                merged.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).addAll(e.getValue());
+            }
+            for (Map.Entry<String, List<String>> e : merged.entrySet()) {
+                e.setValue(Collections.unmodifiableList(e.getValue()));
+            }
+            parameters = Collections.unmodifiableMap(merged);
+            dispatchQuery = query;
+        }
+        pathInContext = path;
+        match = target;
+        dispatchUri = exchange.context().getContextPath() + path;
+    }
+
+    private void putIfNotNull(String name, Object value) {
+        if (value != null) {
+            attributes.put(name, value);
+        }
     }
 
     void setMatch(ServletMapper.Match m) {
@@ -165,7 +227,7 @@ final class BridgeRequest implements HttpServletRequest {
     @Override
     public String getRequestURI() {
         exchange.checkActive();
-        return rawPath;
+        return dispatchUri != null ? dispatchUri : rawPath;
     }
 
     @Override
@@ -180,14 +242,14 @@ final class BridgeRequest implements HttpServletRequest {
         if (!(scheme.equals("http") && port == 80) && !(scheme.equals("https") && port == 443)) {
             sb.append(':').append(port);
         }
-        sb.append(rawPath);
+        sb.append(getRequestURI());
         return sb;
     }
 
     @Override
     public String getQueryString() {
         exchange.checkActive();
-        return query;
+        return dispatchQuery != null ? dispatchQuery : query;
     }
 
     @Override
@@ -698,37 +760,37 @@ final class BridgeRequest implements HttpServletRequest {
     @Override
     public DispatcherType getDispatcherType() {
         exchange.checkActive();
-        return DispatcherType.REQUEST;
+        return dispatcherType;
     }
 
     @Override
     public AsyncContext startAsync() {
         exchange.checkActive();
-        throw new IllegalStateException("Async processing is not supported for this request");
+        return exchange.startAsync(this, exchange.response(), true);
     }
 
     @Override
     public AsyncContext startAsync(ServletRequest request, ServletResponse response) {
         exchange.checkActive();
-        throw new IllegalStateException("Async processing is not supported for this request");
+        return exchange.startAsync(request, response, request == this && response == exchange.response());
     }
 
     @Override
     public boolean isAsyncStarted() {
         exchange.checkActive();
-        return false;
+        return exchange.isAsyncStarted();
     }
 
     @Override
     public boolean isAsyncSupported() {
         exchange.checkActive();
-        return false;
+        return asyncSupportedHere;
     }
 
     @Override
     public AsyncContext getAsyncContext() {
         exchange.checkActive();
-        throw new IllegalStateException("The request is not in async mode");
+        return exchange.asyncContext();
     }
 
     @Override

@@ -52,6 +52,10 @@ final class BridgeResponse implements HttpServletResponse {
         exchange.checkActive();
     }
 
+    ServletExchange exchange() {
+        return exchange;
+    }
+
     ResponseBodyStream stream() {
         return stream;
     }

@@ -23,7 +23,7 @@ final class RequestBodyStream extends ServletInputStream {
     static final int WINDOW = 64 * 1024;
 
     private final Exchange exchange;
-    private final Runnable beforeFirstDemand;
+    private final ServletExchange owner;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final ArrayDeque<ByteBuffer> chunks = new ArrayDeque<>();
@@ -33,14 +33,16 @@ final class RequestBodyStream extends ServletInputStream {
     private boolean ended;
     private boolean discarded;
     private Throwable failure;
+    /** Non-blocking mode (Servlet 6.1, 5.7): set once, with an async request. */
+    private ReadListener listener;
+    /** The application saw isReady() == false and waits for onDataAvailable. */
+    private boolean readInterest;
+    private boolean allDataReadFired;
+    private boolean errorFired;
 
-    /**
-     * @param beforeFirstDemand runs (on the reading thread) just before the first demand: where
-     *                          {@code 100 Continue} is sent
-     */
-    RequestBodyStream(Exchange exchange, boolean hasBody, Runnable beforeFirstDemand) {
+    RequestBodyStream(ServletExchange owner, Exchange exchange, boolean hasBody) {
+        this.owner = owner;
         this.exchange = exchange;
-        this.beforeFirstDemand = beforeFirstDemand;
         this.ended = !hasBody;
     }
 
@@ -62,6 +64,7 @@ final class RequestBodyStream extends ServletInputStream {
                 demandLocked();
             }
             changed.signalAll();
+            wakeListenerLocked();
         } finally {
             lock.unlock();
         }
@@ -73,8 +76,78 @@ final class RequestBodyStream extends ServletInputStream {
             demanded = false;
             ended = true;
             changed.signalAll();
+            wakeListenerLocked();
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** Data, the end or a failure arrived: a listener waiting for it gets its callback on a container thread. */
+    private void wakeListenerLocked() {
+        if (listener != null && readInterest) {
+            readInterest = false;
+            owner.listenerCallback(this::listenerTurn);
+        }
+    }
+
+    /** One callback turn: all data read, data available, or the failure. */
+    private void listenerTurn() {
+        ReadListener l = listener;
+        boolean finished;
+        Throwable error;
+        lock.lock();
+        try {
+            finished = ended && chunks.isEmpty();
+            error = failure;
+        } finally {
+            lock.unlock();
+        }
+        try {
+            if (finished) {
+                fireAllDataRead(l);
+            } else if (error != null) {
+                notifyListenerError(error);
+            } else {
+                l.onDataAvailable();
+                if (isFinished()) {
+                    fireAllDataRead(l);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            notifyListenerError(e);
+        }
+    }
+
+    private void fireAllDataRead(ReadListener l) throws IOException {
+        lock.lock();
+        try {
+            if (allDataReadFired) {
+                return;
+            }
+            allDataReadFired = true;
+        } finally {
+            lock.unlock();
+        }
+        l.onAllDataRead();
+    }
+
+    /** Tells the read listener, once, that the body failed. Runs on a container thread. */
+    void notifyListenerError(Throwable cause) {
+        ReadListener l;
+        lock.lock();
+        try {
+            if (listener == null || errorFired || allDataReadFired) {
+                return;
+            }
+            errorFired = true;
+            l = listener;
+        } finally {
+            lock.unlock();
+        }
+        try {
+            l.onError(cause);
+        } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(RequestBodyStream.class).warn("ReadListener.onError failed", e);
         }
     }
 
@@ -86,6 +159,7 @@ final class RequestBodyStream extends ServletInputStream {
                 failure = cause;
             }
             changed.signalAll();
+            wakeListenerLocked();
         } finally {
             lock.unlock();
         }
@@ -139,9 +213,13 @@ final class RequestBodyStream extends ServletInputStream {
                 if (failure != null) {
                     throw new IOException("Request body failed: " + failure.getMessage(), failure);
                 }
+                if (listener != null) {
+                    throw new IllegalStateException("No request body data is ready: read only while isReady() is "
+                            + "true when a ReadListener is set");
+                }
                 if (!demanded) {
                     if (!everDemanded) {
-                        beforeFirstDemand.run();
+                        owner.beforeFirstRead();
                     }
                     demandLocked();
                 }
@@ -181,15 +259,48 @@ final class RequestBodyStream extends ServletInputStream {
     public boolean isReady() {
         lock.lock();
         try {
-            return !chunks.isEmpty() || ended || failure != null;
+            boolean ready = !chunks.isEmpty() || ended;
+            if (!ready && listener != null && failure == null) {
+                readInterest = true;
+                if (!everDemanded) {
+                    owner.beforeFirstRead();
+                }
+                demandLocked();
+            }
+            return ready;
         } finally {
             lock.unlock();
         }
     }
 
     @Override
-    public void setReadListener(ReadListener listener) {
-        throw new IllegalStateException("Non-blocking reads need an async request (startAsync)");
+    public void setReadListener(ReadListener readListener) {
+        if (readListener == null) {
+            throw new NullPointerException("ReadListener is null");
+        }
+        if (!owner.isAsyncStarted()) {
+            throw new IllegalStateException("Non-blocking reads need an async request (startAsync)");
+        }
+        lock.lock();
+        try {
+            if (listener != null) {
+                throw new IllegalStateException("A ReadListener is already set");
+            }
+            listener = readListener;
+            // The first callback comes as soon as there is something to report, on a container thread, after the
+            // current dispatch has returned.
+            readInterest = true;
+            if (!chunks.isEmpty() || ended || failure != null) {
+                wakeListenerLocked();
+            } else {
+                if (!everDemanded) {
+                    owner.beforeFirstRead();
+                }
+                demandLocked();
+            }
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Whether the whole body has been received (read or not). */

@@ -35,6 +35,11 @@ final class ResponseBodyStream extends ServletOutputStream {
     private boolean closed;
     private long inFlight;
     private Throwable failure;
+    /** Non-blocking mode (Servlet 6.1, 5.7): set once, with an async request. */
+    private WriteListener listener;
+    /** The application saw isReady() == false and waits for onWritePossible. */
+    private boolean writeInterest;
+    private boolean errorFired;
 
     ResponseBodyStream(Exchange exchange, BridgeResponse response, int bufferSize) {
         this.exchange = exchange;
@@ -87,8 +92,55 @@ final class ResponseBodyStream extends ServletOutputStream {
                 failure = cause;
             }
             progress.signalAll();
+            wakeListenerLocked();
         } finally {
             lock.unlock();
+        }
+    }
+
+    private void wakeListenerLocked() {
+        if (listener != null && writeInterest && (failure != null || inFlight <= MAX_IN_FLIGHT)) {
+            writeInterest = false;
+            response.exchange().listenerCallback(this::listenerTurn);
+        }
+    }
+
+    private void listenerTurn() {
+        Throwable error;
+        lock.lock();
+        try {
+            error = failure;
+        } finally {
+            lock.unlock();
+        }
+        if (error != null) {
+            notifyListenerError(error);
+            return;
+        }
+        try {
+            listener.onWritePossible();
+        } catch (IOException | RuntimeException e) {
+            notifyListenerError(e);
+        }
+    }
+
+    /** Tells the write listener, once, that writing failed. Runs on a container thread. */
+    void notifyListenerError(Throwable cause) {
+        WriteListener l;
+        lock.lock();
+        try {
+            if (listener == null || errorFired) {
+                return;
+            }
+            errorFired = true;
+            l = listener;
+        } finally {
+            lock.unlock();
+        }
+        try {
+            l.onError(cause);
+        } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(ResponseBodyStream.class).warn("WriteListener.onError failed", e);
         }
     }
 
@@ -211,7 +263,8 @@ final class ResponseBodyStream extends ServletOutputStream {
             lock.unlock();
         }
         exchange.write(head, data, last, error -> written(n, error));
-        if (!last) {
+        if (!last && listener == null) {
+            // Blocking mode parks here; a non-blocking writer instead checks isReady() and is called back.
             awaitRoom();
         }
     }
@@ -225,6 +278,7 @@ final class ResponseBodyStream extends ServletOutputStream {
                 failure = error;
             }
             progress.signalAll();
+            wakeListenerLocked();
         } finally {
             lock.unlock();
         }
@@ -264,14 +318,35 @@ final class ResponseBodyStream extends ServletOutputStream {
     public boolean isReady() {
         lock.lock();
         try {
-            return failure == null && inFlight <= MAX_IN_FLIGHT;
+            boolean ready = failure == null && inFlight <= MAX_IN_FLIGHT;
+            if (!ready && listener != null) {
+                writeInterest = true;
+                wakeListenerLocked();
+            }
+            return ready;
         } finally {
             lock.unlock();
         }
     }
 
     @Override
-    public void setWriteListener(WriteListener listener) {
-        throw new IllegalStateException("Non-blocking writes need an async request (startAsync)");
+    public void setWriteListener(WriteListener writeListener) {
+        if (writeListener == null) {
+            throw new NullPointerException("WriteListener is null");
+        }
+        if (!response.exchange().isAsyncStarted()) {
+            throw new IllegalStateException("Non-blocking writes need an async request (startAsync)");
+        }
+        lock.lock();
+        try {
+            if (listener != null) {
+                throw new IllegalStateException("A WriteListener is already set");
+            }
+            listener = writeListener;
+            writeInterest = true;
+            wakeListenerLocked();
+        } finally {
+            lock.unlock();
+        }
     }
 }

@@ -1,10 +1,11 @@
 package io.servletbridge.servlet;
 
 import io.servletbridge.ContextConfigurer;
+import io.servletbridge.background.BackgroundTasks;
+import io.servletbridge.background.TaskRunner;
 import io.servletbridge.http.RequestHeadRules;
 import io.servletbridge.spi.ExchangeHandler;
 import jakarta.servlet.DispatcherType;
-import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
@@ -131,23 +132,39 @@ public final class ServletContainer {
         };
     }
 
-    FilterChain chainFor(String path, ServletMapper.Match match) {
+    /** The filters that apply to this dispatch type and path, ending in the mapped servlet. */
+    FilterChain chainFor(DispatcherType type, String path, ServletMapper.Match match, BridgeRequest request) {
         String servletName = match == null ? null : match.holder().getName();
-        List<Filter> chain = null;
+        List<FilterHolder> chain = null;
         // URL-pattern mappings first, then servlet-name mappings, each in declaration order (spec 6.2.4).
         for (int pass = 0; pass < 2; pass++) {
             for (FilterMapping m : filterMappings) {
                 boolean byName = m.servletName() != null;
-                if ((pass == 1) == byName && m.appliesTo(DispatcherType.REQUEST, path, servletName)) {
+                if ((pass == 1) == byName && m.appliesTo(type, path, servletName)) {
                     if (chain == null) {
                         chain = new ArrayList<>(4);
                     }
-                    chain.add(m.holder().filter());
+                    chain.add(m.holder());
                 }
             }
         }
-        Filter[] filters = chain == null ? new Filter[0] : chain.toArray(new Filter[0]);
-        return new ServletFilterChain(filters, match == null ? null : match.holder());
+        FilterHolder[] filters = chain == null ? NO_FILTERS : chain.toArray(NO_FILTERS);
+        return new ServletFilterChain(filters, match == null ? null : match.holder(), request);
+    }
+
+    private static final FilterHolder[] NO_FILTERS = new FilterHolder[0];
+
+    /**
+     * Runs container work on a request worker or, when they are all busy, on the background executor. Never blocks.
+     *
+     * @return false when neither could take it
+     */
+    boolean executeOnContainerThread(Runnable work) {
+        if (config.workers().tryExecute(work, config.classLoader())) {
+            return true;
+        }
+        Object tasks = context.getAttribute(BackgroundTasks.ATTRIBUTE);
+        return tasks instanceof TaskRunner runner && runner.offer(work);
     }
 
     /** Destroys servlets and filters, then tells context listeners in reverse order. Idempotent. */

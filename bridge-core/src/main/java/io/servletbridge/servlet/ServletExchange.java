@@ -8,8 +8,10 @@ import io.servletbridge.spi.HttpFields;
 import io.servletbridge.spi.RequestHead;
 import io.servletbridge.spi.ResponseHead;
 import io.servletbridge.spi.WriteCallback;
-import jakarta.servlet.FilterChain;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
 import jakarta.servlet.ServletRequestEvent;
 import jakarta.servlet.ServletRequestListener;
 import jakarta.servlet.UnavailableException;
@@ -17,6 +19,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +28,12 @@ import org.slf4j.LoggerFactory;
 /**
  * One request's journey through the container. The loop hands it body events; a worker runs it: map, filter,
  * serve, then finish the response exactly once (or abort it when it cannot be finished honestly).
+ *
+ * <p>Async requests (Servlet 6.1, 2.3.3.3) make this a small state machine: a dispatch runs on a container thread
+ * ({@code DISPATCHED}); when it returns with async started, the exchange waits holding no thread
+ * ({@code ASYNC_WAIT}) until the application completes or dispatches, a timeout fires, or the client goes away.
+ * Requests made while a dispatch is still running are remembered and carried out when it returns, so no two
+ * container threads are ever inside one exchange.
  */
 final class ServletExchange implements ExchangeEvents, Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(ServletExchange.class);
@@ -36,17 +46,33 @@ final class ServletExchange implements ExchangeEvents, Runnable {
     private final BridgeRequest request;
     private final BridgeResponse response;
     private final long id = IDS.incrementAndGet();
+    private final SerialExecutor serial;
     private volatile boolean closed;
     private volatile boolean ended;
-    private boolean aborted;
+    private volatile boolean aborted;
+    private int initializedListeners;
+
+    /** Where the exchange stands; guarded by this. */
+    private enum State { DISPATCHED, ASYNC_WAIT, COMPLETING, COMPLETED }
+
+    private State state = State.DISPATCHED;
+    private boolean asyncStarted;
+    private boolean pendingComplete;
+    private String pendingDispatch;
+    private boolean timeoutFired;
+    private boolean failed;
+    private Throwable closedCause;
+    private volatile BridgeAsyncContext async;
+    private volatile ScheduledFuture<?> timeoutTimer;
 
     ServletExchange(ServletContainer container, Exchange spi) {
         this.container = container;
         this.spi = spi;
         this.head = spi.request();
-        this.body = new RequestBodyStream(spi, head.hasBody(), this::beforeFirstRead);
+        this.body = new RequestBodyStream(this, spi, head.hasBody());
         this.request = new BridgeRequest(this, head, body);
         this.response = new BridgeResponse(this, container.bridgeContext().config().responseBufferSize());
+        this.serial = new SerialExecutor(this::onContainerThread);
     }
 
     Exchange spi() {
@@ -64,6 +90,10 @@ final class ServletExchange implements ExchangeEvents, Runnable {
 
     BridgeRequest request() {
         return request;
+    }
+
+    BridgeResponse response() {
+        return response;
     }
 
     String id() {
@@ -103,6 +133,15 @@ final class ServletExchange implements ExchangeEvents, Runnable {
         closed = true;
         body.onClosed(cause);
         response.stream().onClosed(cause);
+        boolean waiting;
+        synchronized (this) {
+            closedCause = cause;
+            waiting = state == State.ASYNC_WAIT;
+        }
+        if (waiting) {
+            // An async request parked with no thread: tell its listeners (on a container thread) and end it.
+            serial.execute(() -> handleClosed(cause));
+        }
     }
 
     /** The worker pool said no: answer 503 from the loop thread, without touching application code. */
@@ -111,58 +150,297 @@ final class ServletExchange implements ExchangeEvents, Runnable {
     }
 
     /** Sends {@code 100 Continue} when the client waits for it, at the first read, as RFC 9110 intends. */
-    private void beforeFirstRead() {
+    void beforeFirstRead() {
         if (head.isHttp11() && !response.isCommitted()
                 && "100-continue".equalsIgnoreCase(head.headers().get("Expect"))) {
             spi.sendContinue();
         }
     }
 
-    // Worker thread
+    // Container threads
 
+    /** Where container work runs: a request worker, or the background executor when the workers are all busy. */
+    private void onContainerThread(Runnable work) {
+        if (!container.executeOnContainerThread(work)) {
+            LOG.error("{} {}: no container thread available for async work; aborting", head.method(), head.target());
+            abort(new IllegalStateException("no container thread available"));
+        }
+    }
+
+    /** The first dispatch, on a worker. */
     @Override
     public void run() {
+        serial.enter();
         BridgeServletContext ctx = container.bridgeContext();
-        List<ServletRequestListener> listeners = ctx.requestListeners;
-        int initializedListeners = 0;
         try {
             String path = request.resolvePath(ctx.getContextPath());
             if (path == null) {
                 response.resetForError(404, null);
-                return;
-            }
-            ServletMapper.Match match = container.mapper().map(path);
-            request.setMatch(match);
-            FilterChain chain = container.chainFor(path, match);
-            if (!listeners.isEmpty()) {
-                ServletRequestEvent ev = new ServletRequestEvent(ctx, request);
-                for (ServletRequestListener l : listeners) {
-                    l.requestInitialized(ev);
-                    initializedListeners++;
-                }
-            }
-            chain.doFilter(request, response);
-        } catch (Throwable t) {
-            fail(t);
-        } finally {
-            if (initializedListeners > 0) {
-                ServletRequestEvent ev = new ServletRequestEvent(ctx, request);
-                for (int i = initializedListeners - 1; i >= 0; i--) {
-                    try {
-                        listeners.get(i).requestDestroyed(ev);
-                    } catch (RuntimeException | Error e) {
-                        LOG.warn("ServletRequestListener {} failed in requestDestroyed", listeners.get(i), e);
+            } else {
+                ServletMapper.Match match = container.mapper().map(path);
+                request.setMatch(match);
+                if (!ctx.requestListeners.isEmpty()) {
+                    ServletRequestEvent ev = new ServletRequestEvent(ctx, request);
+                    for (ServletRequestListener l : ctx.requestListeners) {
+                        l.requestInitialized(ev);
+                        initializedListeners++;
                     }
                 }
+                invoke(DispatcherType.REQUEST, request, response, path, match);
             }
+        } catch (Throwable t) {
+            fail(t);
+        }
+        exitDispatch();
+        serial.exit();
+    }
+
+    private void invoke(DispatcherType type, ServletRequest req, ServletResponse resp, String path,
+                        ServletMapper.Match match) throws IOException, ServletException {
+        request.enterDispatch(type);
+        container.chainFor(type, path, match, request).doFilter(req, resp);
+    }
+
+    /**
+     * A dispatch (the first, an async one, or a listener phase) has returned to the container: carry out what the
+     * application asked for meanwhile, or wait for it to ask.
+     */
+    private void exitDispatch() {
+        while (true) {
+            String target;
+            synchronized (this) {
+                target = pendingDispatch;
+                if (target == null) {
+                    if (pendingComplete || !asyncStarted || failed) {
+                        state = State.COMPLETING;
+                    } else {
+                        state = State.ASYNC_WAIT;
+                        if (timeoutFired) {
+                            serial.execute(this::handleTimeout);
+                        }
+                        if (closedCause != null) {
+                            Throwable cause = closedCause;
+                            serial.execute(() -> handleClosed(cause));
+                        }
+                    }
+                } else {
+                    pendingDispatch = null;
+                    asyncStarted = false;
+                }
+            }
+            if (target == null) {
+                break;
+            }
+            runAsyncDispatch(target);
+        }
+        if (state == State.COMPLETING) {
             complete();
         }
     }
+
+    private void runAsyncDispatch(String target) {
+        int q = target.indexOf('?');
+        String path = q < 0 ? target : target.substring(0, q);
+        String query = q < 0 ? null : target.substring(q + 1);
+        try {
+            ServletMapper.Match match = container.mapper().map(path);
+            request.asyncDispatchTo(path, query, match);
+            ServletRequest req = async.getRequest();
+            ServletResponse resp = async.getResponse();
+            invoke(DispatcherType.ASYNC, req, resp, path, match);
+        } catch (Throwable t) {
+            fail(t);
+        }
+    }
+
+    // Async API, called by the application from any thread
+
+    /** {@code request.startAsync(...)}: valid only inside a dispatch whose whole chain supports async. */
+    BridgeAsyncContext startAsync(ServletRequest req, ServletResponse resp, boolean originalPair) {
+        synchronized (this) {
+            if (state != State.DISPATCHED) {
+                throw new IllegalStateException("startAsync is only allowed while the request is being dispatched");
+            }
+            if (!request.asyncSupportedHere()) {
+                throw new IllegalStateException("A filter or servlet in this request's chain does not support async "
+                        + "(asyncSupported=false)");
+            }
+            if (asyncStarted) {
+                throw new IllegalStateException("startAsync was already called in this dispatch");
+            }
+            if (response.stream().isClosed()) {
+                throw new IllegalStateException("The response has already been closed");
+            }
+            asyncStarted = true;
+            pendingComplete = false;
+            timeoutFired = false;
+            if (async == null) {
+                async = new BridgeAsyncContext(this);
+            }
+        }
+        async.startCycle(req, resp, originalPair);
+        scheduleTimeout();
+        return async;
+    }
+
+    private void scheduleTimeout() {
+        ScheduledFuture<?> old = timeoutTimer;
+        if (old != null) {
+            old.cancel(false);
+        }
+        long ms = async.getTimeout();
+        if (ms > 0) {
+            // Runs on the loop thread, which only queues the work: the listeners run on a container thread.
+            timeoutTimer = spi.loop().schedule(() -> serial.execute(this::handleTimeout), ms, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    synchronized boolean isAsyncStarted() {
+        return asyncStarted && !pendingComplete && pendingDispatch == null && state != State.COMPLETING
+                && state != State.COMPLETED;
+    }
+
+    BridgeAsyncContext asyncContext() {
+        synchronized (this) {
+            if (async == null || !asyncStarted) {
+                throw new IllegalStateException("The request is not in async mode");
+            }
+            return async;
+        }
+    }
+
+    /** Listeners and timeout may change only while the async cycle has not been completed or dispatched. */
+    synchronized void checkAsyncCycleOpen() {
+        if (!asyncStarted || pendingComplete || pendingDispatch != null || state == State.COMPLETING
+                || state == State.COMPLETED) {
+            throw new IllegalStateException("The async cycle has already been completed or dispatched");
+        }
+    }
+
+    void asyncComplete() {
+        boolean now;
+        synchronized (this) {
+            if (!asyncStarted || pendingComplete || pendingDispatch != null || state == State.COMPLETING
+                    || state == State.COMPLETED) {
+                throw new IllegalStateException("complete() is not allowed now: the async cycle has already been "
+                        + "completed or dispatched, or was never started");
+            }
+            pendingComplete = true;
+            now = state == State.ASYNC_WAIT;
+        }
+        if (now) {
+            serial.execute(this::resume);
+        }
+    }
+
+    void asyncDispatch(String target) {
+        boolean now;
+        synchronized (this) {
+            if (!asyncStarted || pendingComplete || pendingDispatch != null || state == State.COMPLETING
+                    || state == State.COMPLETED) {
+                throw new IllegalStateException("dispatch() is not allowed now: the async cycle has already been "
+                        + "completed or dispatched, or was never started");
+            }
+            pendingDispatch = target;
+            now = state == State.ASYNC_WAIT;
+        }
+        if (now) {
+            serial.execute(this::resume);
+        }
+    }
+
+    void startOnContainerThread(Runnable work) {
+        Runnable withContext = () -> {
+            try {
+                work.run();
+            } catch (RuntimeException | Error e) {
+                LOG.error("{} {}: AsyncContext.start task failed", head.method(), head.target(), e);
+            }
+        };
+        onContainerThread(withContext);
+    }
+
+    /** A queued complete() or dispatch() finds the exchange waiting: carry it out here. */
+    private void resume() {
+        synchronized (this) {
+            if (state != State.ASYNC_WAIT) {
+                return;
+            }
+            state = State.DISPATCHED;
+        }
+        exitDispatch();
+    }
+
+    private void handleTimeout() {
+        synchronized (this) {
+            if (state == State.DISPATCHED && asyncStarted) {
+                timeoutFired = true;
+                return;
+            }
+            if (state != State.ASYNC_WAIT) {
+                return;
+            }
+            state = State.DISPATCHED;
+        }
+        async.fireTimeout();
+        boolean unanswered;
+        synchronized (this) {
+            unanswered = !pendingComplete && pendingDispatch == null;
+            if (unanswered) {
+                pendingComplete = true;
+            }
+        }
+        if (unanswered) {
+            // No listener completed or dispatched: the container answers, as with an error dispatch without an
+            // error page (Tomcat and Jetty both send 500).
+            LOG.warn("{} {}: async request timed out after {} ms", head.method(), head.target(), async.getTimeout());
+            if (!response.stream().isCommitted()) {
+                response.resetForError(500, null);
+            } else {
+                failed = true;
+                abort(new IOException("async request timed out after the response was committed"));
+            }
+        }
+        exitDispatch();
+    }
+
+    private void handleClosed(Throwable cause) {
+        synchronized (this) {
+            if (state != State.ASYNC_WAIT) {
+                return;
+            }
+            state = State.DISPATCHED;
+            pendingComplete = true;
+        }
+        async.fireError(cause);
+        body.notifyListenerError(cause);
+        response.stream().notifyListenerError(cause);
+        exitDispatch();
+    }
+
+    /** Work for a read or write listener, run in turn with every other piece of this exchange's container work. */
+    void listenerCallback(Runnable callback) {
+        serial.execute(() -> {
+            synchronized (this) {
+                if (state == State.COMPLETING || state == State.COMPLETED) {
+                    return;
+                }
+            }
+            try {
+                callback.run();
+            } catch (RuntimeException | Error e) {
+                LOG.error("{} {}: read/write listener failed", head.method(), head.target(), e);
+            }
+        });
+    }
+
+    // Failure and completion
 
     private void fail(Throwable t) {
         Throwable root = rootCause(t);
         if (closed) {
             LOG.debug("{} {}: client went away: {}", head.method(), head.target(), root.toString());
+            failed = true;
             abort(t);
             return;
         }
@@ -179,6 +457,12 @@ final class ServletExchange implements ExchangeEvents, Runnable {
         } else {
             status = 500;
             LOG.error("{} {} failed", head.method(), head.target(), t);
+        }
+        synchronized (this) {
+            failed = true;
+        }
+        if (async != null && asyncStarted) {
+            async.fireError(t);
         }
         if (response.stream().isCommitted()) {
             // Too late for an error page: cut the connection so the client sees a broken message, never a
@@ -205,7 +489,12 @@ final class ServletExchange implements ExchangeEvents, Runnable {
         spi.abort(cause);
     }
 
+    /** Ends the exchange exactly once: the response, async listeners, request listeners, then the objects die. */
     private void complete() {
+        ScheduledFuture<?> timer = timeoutTimer;
+        if (timer != null) {
+            timer.cancel(false);
+        }
         if (!aborted) {
             try {
                 response.finish();
@@ -215,6 +504,24 @@ final class ServletExchange implements ExchangeEvents, Runnable {
             }
         }
         body.discard();
+        if (async != null) {
+            async.fireComplete();
+        }
+        BridgeServletContext ctx = container.bridgeContext();
+        List<ServletRequestListener> listeners = ctx.requestListeners;
+        if (initializedListeners > 0) {
+            ServletRequestEvent ev = new ServletRequestEvent(ctx, request);
+            for (int i = initializedListeners - 1; i >= 0; i--) {
+                try {
+                    listeners.get(i).requestDestroyed(ev);
+                } catch (RuntimeException | Error e) {
+                    LOG.warn("ServletRequestListener {} failed in requestDestroyed", listeners.get(i), e);
+                }
+            }
+        }
+        synchronized (this) {
+            state = State.COMPLETED;
+        }
         ended = true;
     }
 }
