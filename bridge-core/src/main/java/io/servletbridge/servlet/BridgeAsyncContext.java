@@ -133,7 +133,7 @@ final class BridgeAsyncContext implements AsyncContext {
 
     @Override
     public void setTimeout(long ms) {
-        exchange.checkAsyncCycleOpen();
+        exchange.checkTimeoutSettable();
         this.timeout = ms;
     }
 

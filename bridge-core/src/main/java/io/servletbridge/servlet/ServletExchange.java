@@ -215,6 +215,10 @@ final class ServletExchange implements ExchangeEvents, Runnable {
                         state = State.COMPLETING;
                     } else {
                         state = State.ASYNC_WAIT;
+                        if (timeoutTimer == null) {
+                            // The clock starts when the dispatch returns, with the timeout the application set.
+                            scheduleTimeout();
+                        }
                         if (timeoutFired) {
                             serial.execute(this::handleTimeout);
                         }
@@ -278,16 +282,16 @@ final class ServletExchange implements ExchangeEvents, Runnable {
                 async = new BridgeAsyncContext(this);
             }
         }
+        ScheduledFuture<?> previous = timeoutTimer;
+        if (previous != null) {
+            previous.cancel(false);
+            timeoutTimer = null;
+        }
         async.startCycle(req, resp, originalPair);
-        scheduleTimeout();
         return async;
     }
 
     private void scheduleTimeout() {
-        ScheduledFuture<?> old = timeoutTimer;
-        if (old != null) {
-            old.cancel(false);
-        }
         long ms = async.getTimeout();
         if (ms > 0) {
             // Runs on the loop thread, which only queues the work: the listeners run on a container thread.
@@ -306,6 +310,14 @@ final class ServletExchange implements ExchangeEvents, Runnable {
                 throw new IllegalStateException("The request is not in async mode");
             }
             return async;
+        }
+    }
+
+    /** The timeout may be set only while the dispatch that started async is still running (AsyncContext Javadoc). */
+    synchronized void checkTimeoutSettable() {
+        checkAsyncCycleOpen();
+        if (state != State.DISPATCHED) {
+            throw new IllegalStateException("setTimeout must be called before the dispatch that started async returns");
         }
     }
 
