@@ -12,7 +12,7 @@ import java.time.Duration;
 /**
  * The smallest embedded server: one servlet on the loop of your choice.
  *
- * <pre>java -jar examples/target/servlet-bridge-examples.jar [netty|undertow] [port]</pre>
+ * <pre>java -cp examples/target/servlet-bridge-examples-all.jar io.servletbridge.examples.HelloServer [netty|undertow] [port]</pre>
  */
 public final class HelloServer {
     private HelloServer() {

@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * Streams a large body each way through a bridge whose JVM has a small heap, and prints the server's peak RSS.
  * Proof that bodies flow through bounded buffers: 1 GiB cannot fit in a 64 MiB heap.
  *
- * <pre>java -cp examples/target/servlet-bridge-examples.jar io.servletbridge.examples.bench.StreamingBenchmark \
+ * <pre>java -cp examples/target/servlet-bridge-examples-all.jar io.servletbridge.examples.bench.StreamingBenchmark \
  *      [bytes=1073741824] [loops=netty,undertow] [heap=64m]</pre>
  */
 public final class StreamingBenchmark {
