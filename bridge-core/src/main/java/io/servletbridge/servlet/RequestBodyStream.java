@@ -114,7 +114,23 @@ final class RequestBodyStream extends ServletInputStream {
                 }
             }
         } catch (IOException | RuntimeException e) {
-            notifyListenerError(e);
+            // The listener's own failure: it hears of it, and the exchange ends with an error.
+            forceListenerError(l, e);
+            throw new IllegalStateException("ReadListener failed: " + e, e);
+        }
+    }
+
+    private void forceListenerError(ReadListener l, Throwable e) {
+        lock.lock();
+        try {
+            errorFired = true;
+        } finally {
+            lock.unlock();
+        }
+        try {
+            l.onError(e);
+        } catch (RuntimeException again) {
+            org.slf4j.LoggerFactory.getLogger(RequestBodyStream.class).warn("ReadListener.onError failed", again);
         }
     }
 

@@ -120,7 +120,9 @@ final class ResponseBodyStream extends ServletOutputStream {
         try {
             listener.onWritePossible();
         } catch (IOException | RuntimeException e) {
+            // The listener's own failure: it hears of it, and the exchange ends with an error.
             notifyListenerError(e);
+            throw new IllegalStateException("WriteListener failed: " + e, e);
         }
     }
 

@@ -441,9 +441,24 @@ final class ServletExchange implements ExchangeEvents, Runnable {
             try {
                 callback.run();
             } catch (RuntimeException | Error e) {
-                LOG.error("{} {}: read/write listener failed", head.method(), head.target(), e);
+                listenerFailed(e);
             }
         });
+    }
+
+    /**
+     * A read or write listener threw: as Tomcat does, the failure ends the request with a 500 (or a cut connection
+     * once committed) instead of leaving it parked until the timeout.
+     */
+    private void listenerFailed(Throwable e) {
+        synchronized (this) {
+            if (state != State.ASYNC_WAIT) {
+                return;
+            }
+            state = State.DISPATCHED;
+        }
+        fail(e);
+        exitDispatch();
     }
 
     // Failure and completion
