@@ -22,6 +22,8 @@ import java.util.concurrent.locks.ReentrantLock;
 final class ResponseBodyStream extends ServletOutputStream {
     /** Bytes handed to the loop and not yet written to the socket, above which a writer waits. */
     static final int MAX_IN_FLIGHT = 64 * 1024;
+    /** The largest piece a large write is handed to the loop in. */
+    static final int DIRECT_SLICE = 32 * 1024;
     private static final byte[] EMPTY = new byte[0];
 
     private final Exchange exchange;
@@ -174,6 +176,16 @@ final class ResponseBodyStream extends ServletOutputStream {
             if (count == buf.length) {
                 send(false);
             }
+            if (count == 0 && len >= buf.length) {
+                // A large write skips the buffer: one copy in a slice of up to DIRECT_SLICE bytes is one hop to the
+                // loop, where going through the buffer would cost a hop per buffer-full.
+                int n = Math.min(len, Math.max(buf.length, DIRECT_SLICE));
+                written += n;
+                sendBytes(java.util.Arrays.copyOfRange(b, off, off + n), n, false);
+                off += n;
+                len -= n;
+                continue;
+            }
             int n = Math.min(len, buf.length - count);
             System.arraycopy(b, off, buf, count, n);
             count += n;
@@ -254,10 +266,25 @@ final class ResponseBodyStream extends ServletOutputStream {
             head = response.commitHead(length);
             committed = true;
         }
-        ByteBuffer data = ByteBuffer.wrap(buf, 0, count);
+        byte[] full = buf;
         int n = count;
         buf = last ? EMPTY : new byte[buf.length];
         count = 0;
+        sendBytes(full, n, last, head);
+    }
+
+    private void sendBytes(byte[] bytes, int n, boolean last) throws IOException {
+        checkFailure();
+        ResponseHead head = null;
+        if (!committed) {
+            head = response.commitHead(response.declaredLength());
+            committed = true;
+        }
+        sendBytes(bytes, n, last, head);
+    }
+
+    private void sendBytes(byte[] bytes, int n, boolean last, ResponseHead head) throws IOException {
+        ByteBuffer data = ByteBuffer.wrap(bytes, 0, n);
         lock.lock();
         try {
             inFlight += n;
