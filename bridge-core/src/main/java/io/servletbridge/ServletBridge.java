@@ -68,6 +68,7 @@ public final class ServletBridge {
         private int maxFormContentSize = 2 * 1024 * 1024;
         private int maxParameterCount = 1000;
         private ClassLoader classLoader;
+        private Duration shutdownHookGrace;
         private final Map<String, String> initParameters = new LinkedHashMap<>();
         private final List<ContextConfigurer> configurers = new ArrayList<>();
 
@@ -188,6 +189,15 @@ public final class ServletBridge {
             return this;
         }
 
+        /**
+         * Stops the server gracefully when the JVM is asked to exit (SIGTERM, Ctrl-C, {@code System.exit}): a JVM
+         * shutdown hook calls {@link BridgeServer#stop(Duration)} with this grace period.
+         */
+        public Builder stopOnShutdown(Duration grace) {
+            this.shutdownHookGrace = Objects.requireNonNull(grace);
+            return this;
+        }
+
         /** The class loader application code runs with (default: this thread's context class loader). */
         public Builder classLoader(ClassLoader loader) {
             this.classLoader = loader;
@@ -305,10 +315,16 @@ public final class ServletBridge {
                 throw new IllegalStateException("Could not start the " + loop + " loop on " + loopConfig.host() + ":"
                         + loopConfig.port() + ": " + e.getMessage(), e);
             }
+            tasks.useLoopTimer(server.scheduler());
             tasks.registerMBean();
             LOG.info("servlet-bridge on {} listening on {}:{} (requests: {}; background tasks: {})", loop,
                     loopConfig.host(), server.port(), pool.describe(), tasks.describe());
-            return new RunningServer(loop, server, container, pool, tasks);
+            RunningServer running = new RunningServer(loop, server, container, pool, tasks);
+            if (shutdownHookGrace != null) {
+                Duration grace = shutdownHookGrace;
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> running.stop(grace), "servlet-bridge-shutdown"));
+            }
+            return running;
         }
 
         private static LoopProvider findProvider(Loop loop) {
@@ -362,6 +378,7 @@ public final class ServletBridge {
             // Requests first (they may still submit tasks), then the tasks, then the application's own teardown:
             // contextDestroyed must see no task still using what it is about to close.
             container.beginStopping();
+            tasks.leaveLoopTimer();
             server.stop(grace);
             pool.shutdown(remaining(deadline));
             tasks.drain(remaining(deadline));

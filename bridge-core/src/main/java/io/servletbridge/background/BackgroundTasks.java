@@ -60,8 +60,9 @@ public interface BackgroundTasks {
     <T> CompletableFuture<T> submitAsync(String name, Supplier<? extends CompletionStage<T>> task);
 
     /**
-     * Runs {@code task} once {@code delay} has passed. Waiting holds no thread: a single timer hands the task to
-     * the executor when it is due. Cancelling the future before then unschedules it.
+     * Runs {@code task} once {@code delay} has passed. Waiting holds no thread: the timer is the server loop's own
+     * scheduler (before the loop runs, a single daemon timer thread), which only hands the task to the executor
+     * when it is due. Cancelling the future before then unschedules it.
      */
     <T> CompletableFuture<T> schedule(String name, Duration delay, Callable<T> task);
 

@@ -14,6 +14,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
@@ -42,7 +43,10 @@ public final class TaskRunner implements BackgroundTasks, BackgroundTasksMXBean 
     private final ExecutorService executor;
     private final ThreadPoolExecutor platform;
     private final Semaphore virtualPermits;
+    /** Delays before the loop runs (while the application initializes), and the fallback; daemon, started lazily. */
     private final ScheduledThreadPoolExecutor timer;
+    /** The loop's own scheduler once the loop runs: due tasks are handed over from there, holding no thread. */
+    private volatile ScheduledExecutorService loopTimer;
     private final Set<Task<?>> live = ConcurrentHashMap.newKeySet();
     private final AtomicLong scheduled = new AtomicLong();
     private final AtomicLong queued = new AtomicLong();
@@ -104,6 +108,27 @@ public final class TaskRunner implements BackgroundTasks, BackgroundTasksMXBean 
         return description;
     }
 
+    /** From now on delays wait on the loop's scheduler rather than this runner's own timer thread. */
+    public void useLoopTimer(ScheduledExecutorService scheduler) {
+        this.loopTimer = scheduler;
+    }
+
+    /**
+     * The loop is about to stop: delays still pending on it move to this runner's own timer, keeping their due
+     * time, so that a task falling due during the drain still runs.
+     */
+    public void leaveLoopTimer() {
+        loopTimer = null;
+        for (Task<?> t : live) {
+            ScheduledFuture<?> f = t.timerFuture;
+            if (t.state == State.SCHEDULED && t.onLoopTimer && f != null && f.cancel(false)) {
+                t.onLoopTimer = false;
+                t.timerFuture = timer.schedule(t.fire, Math.max(0, f.getDelay(TimeUnit.NANOSECONDS)),
+                        TimeUnit.NANOSECONDS);
+            }
+        }
+    }
+
     // Submitting
 
     @Override
@@ -138,15 +163,19 @@ public final class TaskRunner implements BackgroundTasks, BackgroundTasksMXBean 
         t.state = State.SCHEDULED;
         scheduled.incrementAndGet();
         live.add(t);
+        t.fire = () -> {
+            if (t.transition(State.SCHEDULED, State.NEW)) {
+                scheduled.decrementAndGet();
+                // Still in `live`, so a drain in progress keeps waiting for it: a task that falls due during
+                // the grace period runs.
+                enqueue(t, true);
+            }
+        };
         try {
-            t.timerFuture = timer.schedule(() -> {
-                if (t.transition(State.SCHEDULED, State.NEW)) {
-                    scheduled.decrementAndGet();
-                    // Still in `live`, so a drain in progress keeps waiting for it: a task that falls due during
-                    // the grace period runs.
-                    enqueue(t, true);
-                }
-            }, Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS);
+            ScheduledExecutorService loop = loopTimer;
+            t.onLoopTimer = loop != null;
+            t.timerFuture = (loop != null ? loop : timer).schedule(t.fire, Math.max(0, delay.toNanos()),
+                    TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
             if (t.transition(State.SCHEDULED, State.DONE)) {
                 scheduled.decrementAndGet();
@@ -367,6 +396,9 @@ public final class TaskRunner implements BackgroundTasks, BackgroundTasksMXBean 
         private volatile State state = State.NEW;
         private volatile Thread thread;
         private volatile ScheduledFuture<?> timerFuture;
+        /** For a scheduled task: hands it to the executor when due. */
+        private volatile Runnable fire;
+        private volatile boolean onLoopTimer;
 
         Task(String name, Callable<T> body, Supplier<? extends CompletionStage<T>> asyncBody) {
             this.name = name == null || name.isEmpty() ? "unnamed" : name;

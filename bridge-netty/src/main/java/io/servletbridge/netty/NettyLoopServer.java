@@ -22,6 +22,7 @@ import io.servletbridge.spi.LoopConfig;
 import io.servletbridge.spi.LoopServer;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -105,6 +106,11 @@ final class NettyLoopServer implements LoopServer {
     @Override
     public int port() {
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    @Override
+    public ScheduledExecutorService scheduler() {
+        return workers.next();
     }
 
     @Override

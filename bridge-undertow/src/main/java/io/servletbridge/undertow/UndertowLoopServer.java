@@ -24,6 +24,7 @@ import org.xnio.channels.AcceptingChannel;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -120,6 +121,11 @@ final class UndertowLoopServer implements LoopServer {
     @Override
     public int port() {
         return port;
+    }
+
+    @Override
+    public ScheduledExecutorService scheduler() {
+        return new IoThreadScheduler(worker.getIoThread());
     }
 
     @Override

@@ -38,8 +38,8 @@ public final class HelloServer {
                 .host("127.0.0.1")
                 .port(port)
                 .servlet("hello", new HelloServlet(), "/", "/hello")
+                .stopOnShutdown(Duration.ofSeconds(10))
                 .start();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> server.stop(Duration.ofSeconds(10)), "shutdown"));
         System.out.println("Serving on http://127.0.0.1:" + server.port() + "/hello (" + loop + "); Ctrl-C stops");
         Thread.currentThread().join();
     }
