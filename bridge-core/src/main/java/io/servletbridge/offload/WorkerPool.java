@@ -111,12 +111,7 @@ public abstract class WorkerPool {
 
         @Override
         boolean submit(Runnable task) {
-            try {
-                executor.execute(task);
-                return true;
-            } catch (RejectedExecutionException full) {
-                return false;
-            }
+            return offer(executor, task);
         }
 
         @Override
@@ -185,12 +180,7 @@ public abstract class WorkerPool {
 
         @Override
         boolean submit(Runnable task) {
-            try {
-                executor.execute(task);
-                return true;
-            } catch (RejectedExecutionException full) {
-                return false;
-            }
+            return offer(executor, task);
         }
 
         @Override
@@ -220,6 +210,16 @@ public abstract class WorkerPool {
             return (ExecutorService) perTask.invoke(null, factory);
         } catch (ReflectiveOperationException e) {
             throw new UnsupportedOperationException("Virtual threads are not available on this JVM", e);
+        }
+    }
+
+    /** Hands {@code task} to an executor that signals saturation by rejecting; never blocks. */
+    static boolean offer(Executor executor, Runnable task) {
+        try {
+            executor.execute(task);
+            return true;
+        } catch (RejectedExecutionException full) {
+            return false;
         }
     }
 
