@@ -30,7 +30,13 @@ final class ResponseBodyStream extends ServletOutputStream {
     private final BridgeResponse response;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition progress = lock.newCondition();
-    private byte[] buf;
+    /**
+     * The response buffer's size as the application sees it ({@code getBufferSize}). The array behind it grows to it
+     * on demand: most responses are far smaller than the buffer, and zeroing a full buffer per request was the
+     * largest allocation on the plaintext path.
+     */
+    private int capacity;
+    private byte[] buf = EMPTY;
     private int count;
     private long written;
     private boolean committed;
@@ -46,7 +52,7 @@ final class ResponseBodyStream extends ServletOutputStream {
     ResponseBodyStream(Exchange exchange, BridgeResponse response, int bufferSize) {
         this.exchange = exchange;
         this.response = response;
-        this.buf = new byte[bufferSize];
+        this.capacity = bufferSize;
     }
 
     boolean isCommitted() {
@@ -58,7 +64,7 @@ final class ResponseBodyStream extends ServletOutputStream {
     }
 
     int bufferSize() {
-        return buf.length;
+        return capacity;
     }
 
     /** Bytes the application wrote that are still in the buffer. */
@@ -75,7 +81,8 @@ final class ResponseBodyStream extends ServletOutputStream {
         if (count > 0 || committed) {
             throw new IllegalStateException("Buffer size cannot change after content was written");
         }
-        buf = new byte[Math.max(size, 512)];
+        capacity = Math.max(size, 512);
+        buf = EMPTY;
     }
 
     void clearBuffer() {
@@ -153,8 +160,11 @@ final class ResponseBodyStream extends ServletOutputStream {
         if (!writable()) {
             return;
         }
-        if (count == buf.length) {
+        if (count == capacity) {
             send(false);
+        }
+        if (count == buf.length) {
+            grow(count + 1);
         }
         buf[count++] = (byte) b;
         written++;
@@ -173,20 +183,23 @@ final class ResponseBodyStream extends ServletOutputStream {
             len = (int) Math.max(0, limit - written);
         }
         while (len > 0) {
-            if (count == buf.length) {
+            if (count == capacity) {
                 send(false);
             }
-            if (count == 0 && len >= buf.length) {
+            if (count == 0 && len >= capacity) {
                 // A large write skips the buffer: one copy in a slice of up to DIRECT_SLICE bytes is one hop to the
                 // loop, where going through the buffer would cost a hop per buffer-full.
-                int n = Math.min(len, Math.max(buf.length, DIRECT_SLICE));
+                int n = Math.min(len, Math.max(capacity, DIRECT_SLICE));
                 written += n;
                 sendBytes(java.util.Arrays.copyOfRange(b, off, off + n), n, false);
                 off += n;
                 len -= n;
                 continue;
             }
-            int n = Math.min(len, buf.length - count);
+            int n = Math.min(len, capacity - count);
+            if (count + n > buf.length) {
+                grow(count + n);
+            }
             System.arraycopy(b, off, buf, count, n);
             count += n;
             written += n;
@@ -220,9 +233,18 @@ final class ResponseBodyStream extends ServletOutputStream {
         if (limit >= 0 && written >= limit) {
             // The spec closes the response once the declared length has been written.
             close();
-        } else if (count == buf.length) {
+        } else if (count == capacity) {
             send(false);
         }
+    }
+
+    /** Doubles the array (from 128 bytes) until it holds {@code needed}, never past the buffer size. */
+    private void grow(int needed) {
+        int size = Math.max(buf.length, 128);
+        while (size < needed) {
+            size <<= 1;
+        }
+        buf = java.util.Arrays.copyOf(buf, Math.min(size, capacity));
     }
 
     @Override
@@ -268,7 +290,9 @@ final class ResponseBodyStream extends ServletOutputStream {
         }
         byte[] full = buf;
         int n = count;
-        buf = last ? EMPTY : new byte[buf.length];
+        // The loop owns the sent array now. A writer that filled the buffer is streaming, so its next buffer starts
+        // full size; after a flush of a few bytes the next one grows on demand again.
+        buf = last || n < capacity ? EMPTY : new byte[capacity];
         count = 0;
         sendBytes(full, n, last, head);
     }
