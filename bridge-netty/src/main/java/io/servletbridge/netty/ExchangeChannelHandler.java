@@ -77,6 +77,16 @@ final class ExchangeChannelHandler extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
+        if (current != null && inbound.isEmpty() && msg instanceof LastHttpContent
+                && !((LastHttpContent) msg).content().isReadable() && !current.bodyComplete()
+                && !current.demandPending() && ((LastHttpContent) msg).decoderResult().isSuccess()
+                && ((LastHttpContent) msg).trailingHeaders().isEmpty()) {
+            // The empty end of a body-less request: note it now rather than queueing it, so the queue is empty and
+            // the connection can keep its read interest while the servlet runs (see readIfNeeded).
+            current.bodyRead(0, true);
+            ReferenceCountUtil.release(msg);
+            return;
+        }
         inbound.add((HttpObject) msg);
         process();
     }
@@ -388,7 +398,11 @@ final class ExchangeChannelHandler extends ChannelInboundHandlerAdapter {
             }
             return;
         }
-        if (current == null || current.demandPending()) {
+        // A current exchange whose body is complete reads ahead too: what arrives is the next request, queued (one
+        // socket read at most, then the non-empty queue stops reading). Keeping the read interest set means no
+        // epoll_ctl call to drop it at each request and another to restore it after the response, and a client
+        // that goes away mid-exchange is noticed at once.
+        if (current == null || current.demandPending() || current.bodyComplete()) {
             ctx.read();
         }
     }
