@@ -3,15 +3,12 @@ package io.servletbridge.offload;
 import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.MDC;
 
 /**
@@ -22,7 +19,7 @@ public abstract class WorkerPool {
 
     /** A fixed pool of platform threads with a bounded hand-off queue. */
     public static WorkerPool threads(int threads, int queueCapacity) {
-        return new ThreadWorkers(threads, queueCapacity);
+        return new HandoffWorkers(threads, queueCapacity);
     }
 
     /**
@@ -81,48 +78,6 @@ public abstract class WorkerPool {
                 t.setContextClassLoader(previous);
             }
         };
-    }
-
-    private static final class ThreadWorkers extends WorkerPool {
-        private final ThreadPoolExecutor executor;
-        private final int threads;
-        private final int queue;
-
-        ThreadWorkers(int threads, int queueCapacity) {
-            if (threads < 1 || queueCapacity < 0) {
-                throw new IllegalArgumentException("workers must be >= 1 and queue >= 0");
-            }
-            this.threads = threads;
-            this.queue = queueCapacity;
-            AtomicInteger n = new AtomicInteger();
-            ThreadFactory tf = r -> {
-                Thread t = new Thread(r, "bridge-worker-" + n.incrementAndGet());
-                t.setDaemon(false);
-                return t;
-            };
-            // Core == max: a ThreadPoolExecutor only grows past core when the queue is full, which would turn
-            // "queue full" into "more threads" instead of the 503 we promise.
-            executor = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
-                    queueCapacity == 0 ? new java.util.concurrent.SynchronousQueue<>()
-                            : new ArrayBlockingQueue<>(queueCapacity),
-                    tf, new ThreadPoolExecutor.AbortPolicy());
-            executor.prestartAllCoreThreads();
-        }
-
-        @Override
-        boolean submit(Runnable task) {
-            return offer(executor, task);
-        }
-
-        @Override
-        public void shutdown(Duration grace) {
-            awaitShutdown(executor, grace);
-        }
-
-        @Override
-        public String describe() {
-            return threads + " platform threads, queue " + queue;
-        }
     }
 
     private static final class VirtualWorkers extends WorkerPool {
