@@ -69,6 +69,7 @@ record Options(List<ServerKind> servers, List<Workload> workloads, Duration warm
         int c = switch (w) {
             case SLEEP -> sleepConnections;
             case DOWNLOAD, UPLOAD -> bulkConnections;
+            case UPLOAD_SMALL -> connections;
             case IDLE -> idleConnections;
             default -> connections;
         };

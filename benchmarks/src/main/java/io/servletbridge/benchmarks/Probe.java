@@ -25,15 +25,15 @@ final class Probe {
     /** Null when the server answers the workload's request correctly, else what was wrong. */
     static String check(int port, Workload w) throws InterruptedException {
         URI uri = URI.create("http://127.0.0.1:" + port + w.path);
-        byte[] upload = Arrays.copyOf(Payloads.DOWNLOAD, 100_000);
+        byte[] upload = Arrays.copyOf(Payloads.DOWNLOAD, w == Workload.UPLOAD_SMALL ? 16 << 10 : 100_000);
         HttpRequest.Builder req = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10));
-        if (w == Workload.UPLOAD) {
+        if (w.uploadBytes() > 0) {
             req.POST(HttpRequest.BodyPublishers.ofByteArray(upload));
         }
         byte[] expected = switch (w) {
             case JSON -> Payloads.JSON;
             case DOWNLOAD -> Payloads.DOWNLOAD;
-            case UPLOAD -> upload;
+            case UPLOAD, UPLOAD_SMALL -> upload;
             default -> Payloads.HELLO;
         };
         try {

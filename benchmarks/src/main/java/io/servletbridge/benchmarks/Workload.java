@@ -13,6 +13,7 @@ enum Workload {
     SLEEP("sleep20ms", "/sleep"),
     DOWNLOAD("download1m", "/download"),
     UPLOAD("upload1m", "/upload"),
+    UPLOAD_SMALL("upload16k", "/upload"),
     IDLE("idle", "/plaintext");
 
     final String id;
@@ -21,6 +22,15 @@ enum Workload {
     Workload(String id, String path) {
         this.id = id;
         this.path = path;
+    }
+
+    /** Bytes each request uploads (echoed back by the servlet), 0 for a GET. */
+    int uploadBytes() {
+        return switch (this) {
+            case UPLOAD -> 1 << 20;
+            case UPLOAD_SMALL -> 16 << 10;
+            default -> 0;
+        };
     }
 
     boolean usesWrk() {

@@ -24,27 +24,33 @@ final class WrkScripts {
             """;
 
     private static final String UPLOAD = """
-            -- 1 MiB built once per wrk thread, then sent with every request.
+            -- The body is built once per wrk thread, then sent with every request.
             wrk.method = "POST"
             wrk.body = string.rep("x", %d)
             wrk.headers["Content-Type"] = "application/octet-stream"
-            """.formatted(1 << 20);
+            """;
 
-    final Path get;
-    final Path upload;
+    private final Path dir;
+    private final Path get;
 
-    private WrkScripts(Path get, Path upload) {
+    private WrkScripts(Path dir, Path get) {
+        this.dir = dir;
         this.get = get;
-        this.upload = upload;
     }
 
     static WrkScripts writeTo(Path dir) throws IOException {
         Path get = Files.writeString(dir.resolve("get.lua"), REPORT, StandardCharsets.UTF_8);
-        Path upload = Files.writeString(dir.resolve("upload.lua"), UPLOAD + REPORT, StandardCharsets.UTF_8);
-        return new WrkScripts(get, upload);
+        return new WrkScripts(dir, get);
     }
 
-    Path forWorkload(Workload w) {
-        return w == Workload.UPLOAD ? upload : get;
+    Path forWorkload(Workload w) throws IOException {
+        if (w.uploadBytes() == 0) {
+            return get;
+        }
+        Path script = dir.resolve("upload-" + w.uploadBytes() + ".lua");
+        if (!Files.exists(script)) {
+            Files.writeString(script, UPLOAD.formatted(w.uploadBytes()) + REPORT, StandardCharsets.UTF_8);
+        }
+        return script;
     }
 }
