@@ -5,24 +5,15 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.DefaultHttpResponse;
-import io.netty.handler.codec.http.DefaultLastHttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.Future;
 import io.servletbridge.spi.Exchange;
 import io.servletbridge.spi.ExchangeEvents;
-import io.servletbridge.spi.HttpFields;
 import io.servletbridge.spi.RequestHead;
 import io.servletbridge.spi.ResponseHead;
 import io.servletbridge.spi.WriteCallback;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -35,6 +26,7 @@ import org.slf4j.LoggerFactory;
  */
 final class NettyExchange implements Exchange {
     private static final Logger log = LoggerFactory.getLogger(NettyExchange.class);
+    private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private final ExchangeChannelHandler connection;
     private final ChannelHandlerContext ctx;
@@ -55,6 +47,8 @@ final class NettyExchange implements Exchange {
     private boolean lastWritten;
     /** HEAD, 204 and 304 responses carry no body whatever the bridge writes. */
     private boolean bodyless;
+    /** The body goes out in chunked framing. */
+    private boolean chunked;
     private boolean keepAlive;
     private boolean ended;
 
@@ -208,8 +202,7 @@ final class NettyExchange implements Exchange {
             return;
         }
         continueSent = true;
-        ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
-                Unpooled.EMPTY_BUFFER));
+        ctx.writeAndFlush(Unpooled.wrappedBuffer(CONTINUE));
     }
 
     private void writeOnLoop(ResponseHead head, ByteBuffer data, boolean last, WriteCallback cb) {
@@ -222,77 +215,111 @@ final class NettyExchange implements Exchange {
                     ? "the response head was already written" : "the first write must carry the response head"));
             return;
         }
-        ChannelFuture future;
+        int bodyLength = data == null ? 0 : data.remaining();
+        ByteBuf out;
         if (head != null) {
             bodyless = headRequest || head.status() == 204 || head.status() == 304;
-            ByteBuf body = bodyless ? Unpooled.EMPTY_BUFFER : wrap(data);
-            HttpResponse response;
+            if (bodyless) {
+                bodyLength = 0;
+            }
             try {
-                HttpResponseStatus status = head.reason() == null
-                        ? HttpResponseStatus.valueOf(head.status())
-                        : new HttpResponseStatus(head.status(), head.reason());
-                // When the first write is also the last, the whole body is at hand: send it in one piece.
-                response = last
-                        ? new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body)
-                        : new DefaultHttpResponse(HttpVersion.HTTP_1_1, status);
-                frame(head, response, last ? body.readableBytes() : -1);
+                out = encodeHead(head, last ? bodyLength : -1, bodyLength);
             } catch (IllegalArgumentException e) {
                 // An invalid status or header: nothing was sent, so the bridge may still answer with an error.
                 notify(cb, e);
                 return;
             }
             headWritten = true;
-            lastWritten = last;
-            if (last || !body.isReadable()) {
-                future = ctx.writeAndFlush(response);
-            } else {
-                ctx.write(response);
-                future = ctx.writeAndFlush(new DefaultHttpContent(body));
-            }
         } else {
-            ByteBuf body = bodyless ? Unpooled.EMPTY_BUFFER : wrap(data);
-            lastWritten = last;
-            future = ctx.writeAndFlush(last ? new DefaultLastHttpContent(body) : new DefaultHttpContent(body));
+            if (bodyless) {
+                bodyLength = 0;
+            }
+            out = bodyLength <= ResponseEncoder.COPY_BODY_LIMIT || chunked
+                    ? ctx.alloc().directBuffer(Math.min(bodyLength, ResponseEncoder.COPY_BODY_LIMIT)
+                            + ResponseEncoder.chunkOverhead())
+                    : null;
         }
+        lastWritten = last;
+        ChannelFuture future = writeBody(out, bodyLength == 0 ? null : data, last);
         future.addListener(f -> written(f, last, cb));
     }
 
     /**
-     * Copies the bridge's headers and adds the framing and connection headers.
+     * Writes what {@code out} holds (a head or nothing yet) followed by the body piece in its framing. Small pieces
+     * are copied into {@code out}; a large one follows it as a wrapped buffer, and the flush gathers them.
+     */
+    private ChannelFuture writeBody(ByteBuf out, ByteBuffer data, boolean last) {
+        int len = data == null ? 0 : data.remaining();
+        boolean copy = len <= ResponseEncoder.COPY_BODY_LIMIT;
+        if (chunked) {
+            if (len > 0) {
+                ResponseEncoder.appendChunkSize(out, len);
+                if (copy) {
+                    out.writeBytes(data);
+                } else {
+                    ctx.write(out);
+                    ctx.write(Unpooled.wrappedBuffer(data));
+                    out = ctx.alloc().directBuffer(ResponseEncoder.chunkOverhead());
+                }
+                ResponseEncoder.appendCrlf(out);
+            }
+            if (last) {
+                ResponseEncoder.appendLastChunk(out);
+            }
+            return ctx.writeAndFlush(out);
+        }
+        if (len == 0) {
+            return ctx.writeAndFlush(out == null ? Unpooled.EMPTY_BUFFER : out);
+        }
+        if (copy) {
+            out.writeBytes(data);
+            return ctx.writeAndFlush(out);
+        }
+        if (out != null) {
+            ctx.write(out);
+        }
+        // The bridge handed the buffer over: wrapping it avoids a copy, and an unpooled wrapper needs no release.
+        return ctx.writeAndFlush(Unpooled.wrappedBuffer(data));
+    }
+
+    /**
+     * Encodes the head with the framing and connection fields, leaving room for a body that is copied behind it.
      *
      * @param bodyLength the whole body's length when it is known from the write itself, else -1
      */
-    private void frame(ResponseHead head, HttpResponse response, long bodyLength) {
-        HttpHeaders headers = response.headers();
-        HttpFields fields = head.headers();
-        for (int i = 0; i < fields.size(); i++) {
-            headers.add(fields.name(i), fields.value(i));
-        }
-        // Framing is ours alone: a stray value from the bridge could contradict what we put on the wire.
-        headers.remove(HttpHeaderNames.CONTENT_LENGTH);
-        headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
-
+    private ByteBuf encodeHead(ResponseHead head, long bodyLength, int pieceLength) {
         long length = head.contentLength() >= 0 ? head.contentLength() : bodyless ? -1 : bodyLength;
+        if (head.status() == 204 || head.status() == 304) {
+            // RFC 9110 8.6 and 15.4.5: a 204 has no Content-Length; a 304's would describe the 200 it stands for,
+            // which the length the bridge computed from an empty body does not.
+            length = -1;
+        }
         boolean closeDelimited = false;
         if (length >= 0) {
-            headers.set("Content-Length", length);
+            chunked = false;
         } else if (bodyless) {
             // No body follows, so no framing is needed; a HEAD answer just cannot say how long GET's would be.
+            chunked = false;
         } else if (request.isHttp11()) {
-            headers.set("Transfer-Encoding", "chunked");
+            chunked = true;
         } else {
+            chunked = false;
             closeDelimited = true;
         }
-
-        keepAlive = clientKeepAlive && !head.closeRequested() && !closeDelimited && requestBodyDisposable()
+        boolean closeRequested = head.closeRequested();
+        keepAlive = clientKeepAlive && !closeRequested && !closeDelimited && requestBodyDisposable()
                 && !connection.stopping();
+        String connectionField = null;
         if (!keepAlive) {
-            if (!head.closeRequested()) {
-                headers.set("Connection", "close");
+            if (!closeRequested) {
+                connectionField = "close";
             }
         } else if (!request.isHttp11()) {
-            headers.set("Connection", "keep-alive");
+            connectionField = "keep-alive";
         }
+        int room = pieceLength <= ResponseEncoder.COPY_BODY_LIMIT ? pieceLength : 0;
+        return ResponseEncoder.head(ctx.alloc(), head.status(), head.reason(), head.headers(), length, chunked,
+                connectionField, room + ResponseEncoder.chunkOverhead());
     }
 
     /** Whether what is left of the request body can be read and thrown away after the response. */
@@ -322,11 +349,6 @@ final class NettyExchange implements Exchange {
             notify(cb, cause);
             connection.abort(this, cause instanceof IOException ? cause : new IOException("write failed", cause));
         }
-    }
-
-    private static ByteBuf wrap(ByteBuffer data) {
-        // The bridge handed the buffer over: wrapping it avoids a copy, and an unpooled wrapper needs no release.
-        return data == null || !data.hasRemaining() ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(data);
     }
 
     private static void notify(WriteCallback cb, Throwable failure) {

@@ -10,7 +10,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
@@ -91,11 +91,14 @@ final class NettyLoopServer implements LoopServer {
 
     static void initPipeline(ChannelPipeline pipeline, LoopConfig config, ExchangeHandler handler,
                              ExchangeTracker exchanges) {
-        pipeline.addLast("http", new HttpServerCodec(new HttpDecoderConfig()
+        pipeline.addLast("http", new HttpRequestDecoder(new HttpDecoderConfig()
                 .setMaxInitialLineLength(config.maxRequestLine())
                 .setMaxHeaderSize(config.maxHeaderBytes())
                 .setMaxChunkSize(8192)
                 .setValidateHeaders(true)));
+        // Exchanges write encoded bytes themselves (ResponseEncoder); this encoder only lays out the few whole
+        // responses the connection answers on its own (rejections), and lets the bytes pass.
+        pipeline.addLast("encoder", new PassThroughResponseEncoder());
         Duration idle = config.idleTimeout();
         if (idle != null && !idle.isZero() && !idle.isNegative()) {
             pipeline.addLast("idle", new IdleStateHandler(0, 0, idle.toMillis(), TimeUnit.MILLISECONDS));
