@@ -114,6 +114,9 @@ public final class RequestStreamValidator {
     private long headsCompleted;
     /** Bytes of the current head seen so far, from its first byte (a leading empty line included). */
     private int headBytes;
+    private int emptyLines;
+    private boolean stopAtEmptyLines;
+    private boolean atEmptyLine;
 
     private int lineBytes;
     private int headerBytes;
@@ -171,8 +174,12 @@ public final class RequestStreamValidator {
      * which {@link #failed()} is true and further calls return {@code from}
      */
     public int scan(ByteBuffer buf, int from, int to) {
+        atEmptyLine = false;
         int i = from;
         while (i < to) {
+            if (atEmptyLine) {
+                return i;
+            }
             int s = state;
             if (s == FAILED) {
                 return i;
@@ -193,6 +200,19 @@ public final class RequestStreamValidator {
             i++;
         }
         return to;
+    }
+
+    /**
+     * Makes {@link #scan} return right after an ignored empty line before a request line, so that the caller can
+     * remove it (for a parser that would not ignore it); {@link #atEmptyLine()} then tells so.
+     */
+    public void stopAtEmptyLines() {
+        stopAtEmptyLines = true;
+    }
+
+    /** Whether the last scan stopped just after an empty line (CRLF) that the caller is to remove. */
+    public boolean atEmptyLine() {
+        return atEmptyLine;
     }
 
     /** Whether a violation was found; the connection must not carry another request. */
@@ -247,7 +267,13 @@ public final class RequestStreamValidator {
                 if (c != '\n') {
                     return fail(400, "bare CR before the request line");
                 }
+                emptyLines++;
                 state = LINE_START;
+                if (stopAtEmptyLines) {
+                    // The caller removes these two bytes, so they are not part of the head it may hold back.
+                    headBytes -= 2;
+                    atEmptyLine = true;
+                }
                 return true;
             case METHOD:
                 return method(c);
@@ -300,7 +326,7 @@ public final class RequestStreamValidator {
     private boolean lineStart(int c) {
         headBytes++;
         if (c == '\r') {
-            if (headBytes > 1) {
+            if (emptyLines > 0) {
                 return fail(400, "more than one empty line before the request line");
             }
             state = LEADING_LF;
@@ -689,6 +715,7 @@ public final class RequestStreamValidator {
         }
         headsCompleted++;
         headBytes = 0;
+        emptyLines = 0;
         if (transferEncoding) {
             state = CHUNK_SIZE_START;
             lineBytes = 0;

@@ -122,6 +122,16 @@ final class ValidatingSourceConduit extends AbstractStreamSourceConduit<StreamSo
     private int scanInPlace(ByteBuffer dst, int from, int n) {
         int to = from + n;
         int stop = validator.scan(dst, from, to);
+        while (validator.atEmptyLine()) {
+            // Rare (RFC 9112 2.2: an empty line before a request line), so a byte loop does.
+            for (int i = stop; i < to; i++) {
+                dst.put(i - 2, dst.get(i));
+            }
+            to -= 2;
+            dst.position(to);
+            stop = validator.scan(dst, stop - 2, to);
+        }
+        n = to - from;
         if (!validator.failed()) {
             if (!validator.inHead()) {
                 return n;
@@ -151,6 +161,11 @@ final class ValidatingSourceConduit extends AbstractStreamSourceConduit<StreamSo
         int scanFrom = end;
         end += n;
         int stop = validator.scan(heldView, scanFrom, end);
+        while (validator.atEmptyLine()) {
+            System.arraycopy(held, stop, held, stop - 2, end - stop);
+            end -= 2;
+            stop = validator.scan(heldView, stop - 2, end);
+        }
         if (!validator.failed()) {
             released = validator.inHead() ? end - validator.headBytes() : end;
         } else if (validator.failedInBody()) {
@@ -305,8 +320,11 @@ final class ValidatingSourceConduit extends AbstractStreamSourceConduit<StreamSo
     static void install(StreamConnection connection, LoopConfig config) {
         StreamSourceConduit socket = connection.getSourceChannel().getConduit();
         StreamSinkConduit socketSink = connection.getSinkChannel().getConduit();
-        connection.getSourceChannel().setConduit(new ValidatingSourceConduit(socket, socketSink,
-                new RequestStreamValidator(config.maxRequestLine(), config.maxHeaderBytes(), config.maxHeaderCount())));
+        RequestStreamValidator validator = new RequestStreamValidator(config.maxRequestLine(),
+                config.maxHeaderBytes(), config.maxHeaderCount());
+        // undertow-core answers 400 to the empty line RFC 9112 2.2 asks servers to ignore: it never sees one.
+        validator.stopAtEmptyLines();
+        connection.getSourceChannel().setConduit(new ValidatingSourceConduit(socket, socketSink, validator));
     }
 
     /** The validator of the connection {@code exchange} came on, or null when none was installed. */

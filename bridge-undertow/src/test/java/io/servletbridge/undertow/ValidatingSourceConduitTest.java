@@ -84,8 +84,9 @@ class ValidatingSourceConduitTest {
     }
 
     private static ValidatingSourceConduit conduit(Socket socket) {
-        return new ValidatingSourceConduit(socket.source(), socket.sink(),
-                new RequestStreamValidator(8192, 16384, 100));
+        RequestStreamValidator validator = new RequestStreamValidator(8192, 16384, 100);
+        validator.stopAtEmptyLines();
+        return new ValidatingSourceConduit(socket.source(), socket.sink(), validator);
     }
 
     /** Reads like Undertow does (into a buffer of {@code bufferSize}) until end-of-stream or failure. */
@@ -121,6 +122,21 @@ class ValidatingSourceConduitTest {
                 List<IOException> failure = new ArrayList<>();
                 assertEquals(VALID, readAll(conduit(socket), bufferSize, failure), "step " + step + ", buffer "
                         + bufferSize);
+                assertEquals(List.of(), failure);
+            }
+        }
+    }
+
+    @Test
+    void anEmptyLineBeforeARequestLineIsRemoved() {
+        String in = "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\n1\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n"
+                + "\r\nGET /c HTTP/1.1\r\nHost: x\r\n\r\n";
+        String out = "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\n1GET /b HTTP/1.1\r\nHost: x\r\n\r\n"
+                + "GET /c HTTP/1.1\r\nHost: x\r\n\r\n";
+        for (int step : new int[] {1, 2, 3, 100_000}) {
+            for (int bufferSize : new int[] {1, 16 * 1024}) {
+                List<IOException> failure = new ArrayList<>();
+                assertEquals(out, readAll(conduit(new Socket(in, step)), bufferSize, failure), "step " + step);
                 assertEquals(List.of(), failure);
             }
         }

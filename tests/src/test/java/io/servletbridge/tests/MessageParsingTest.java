@@ -301,6 +301,21 @@ class MessageParsingTest {
         }
     }
 
+    @BothLoops
+    void oneEmptyLineBeforeARequestIsIgnored(Loop loop) {
+        Recorder recorder = new Recorder();
+        try (TestServer server = TestServer.start(loop, b -> b.servlet("r", recorder.servlet(), "/*"));
+             RawHttp c = server.raw()) {
+            // RFC 9112 2.2: old clients send a CRLF after a POST body; the server SHOULD skip one empty line.
+            c.send("POST /first HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\none\r\n"
+                    + "GET /second HTTP/1.1\r\nHost: x\r\n\r\n");
+            List<RawHttp.Response> both = c.readFinal(2);
+            assertEquals("200 one", both.get(0).status() + " " + both.get(0).bodyText());
+            assertEquals(200, both.get(1).status());
+            assertEquals(List.of("/first", "/second"), recorder.seen);
+        }
+    }
+
     // ---- bodies the application does not read (issue 4, bullet 2) ----
 
     @BothLoops
