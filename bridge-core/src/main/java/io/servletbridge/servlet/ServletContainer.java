@@ -124,6 +124,14 @@ public final class ServletContainer {
                 DirectResponse.send(exchange, 503, "the server is shutting down", true);
                 return;
             }
+            if ("*".equals(exchange.request().target())) {
+                // OPTIONS * asks about the server, not a resource (RFC 9110 9.3.7), so no servlet is asked; the
+                // loops let the asterisk-form through only with OPTIONS. Tomcat answers with this same list.
+                exchange.start(DirectResponse.IGNORE_EVENTS);
+                DirectResponse.send(exchange, 200, "the server supports these methods", false,
+                        "Allow", "GET, HEAD, POST, PUT, DELETE, OPTIONS");
+                return;
+            }
             ServletExchange se = new ServletExchange(this, exchange);
             exchange.start(se);
             if (!config.workers().tryExecute(se, config.classLoader())) {

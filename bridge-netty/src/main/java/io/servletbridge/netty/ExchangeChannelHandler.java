@@ -1,11 +1,13 @@
 package io.servletbridge.netty;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
@@ -101,6 +103,22 @@ final class ExchangeChannelHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof RequestStreamGuard.Refusal) {
+            // It follows everything the decoder made of the bytes before it, so it takes its turn in the queue.
+            RequestStreamGuard.Refusal refusal = (RequestStreamGuard.Refusal) evt;
+            if (closed || rejected) {
+                return;
+            }
+            if (refusal.inBody()) {
+                LastHttpContent failed = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER);
+                failed.setDecoderResult(DecoderResult.failure(new IOException(refusal.reason())));
+                inbound.add(failed);
+            } else {
+                inbound.add(new RefusedRequest(refusal));
+            }
+            process();
+            return;
+        }
         if (evt instanceof ChannelInputShutdownEvent) {
             // The decoder has already passed on what it could make of the last bytes (a body cut short arrives as
             // a failed part, which ends the exchange). What remains: answer the request in progress, then close.
@@ -264,6 +282,12 @@ final class ExchangeChannelHandler extends ChannelInboundHandlerAdapter {
         if (next == null) {
             return false;
         }
+        if (next instanceof RefusedRequest) {
+            RequestStreamGuard.Refusal refusal = ((RefusedRequest) next).refusal;
+            log.debug("Refusing a request on {}: {}", ctx.channel(), refusal.reason());
+            reject(HttpResponseStatus.valueOf(refusal.status()));
+            return false;
+        }
         if (!(next instanceof HttpRequest)) {
             ReferenceCountUtil.release(next);
             close();
@@ -404,6 +428,31 @@ final class ExchangeChannelHandler extends ChannelInboundHandlerAdapter {
         // that goes away mid-exchange is noticed at once.
         if (current == null || current.demandPending() || current.bodyComplete()) {
             ctx.read();
+        }
+    }
+
+    /** Stands in the queue where the request the guard refused would have been. */
+    private static final class RefusedRequest implements HttpObject {
+        private final RequestStreamGuard.Refusal refusal;
+
+        RefusedRequest(RequestStreamGuard.Refusal refusal) {
+            this.refusal = refusal;
+        }
+
+        @Override
+        public DecoderResult decoderResult() {
+            return DecoderResult.SUCCESS;
+        }
+
+        @Override
+        @Deprecated
+        public DecoderResult getDecoderResult() {
+            return DecoderResult.SUCCESS;
+        }
+
+        @Override
+        public void setDecoderResult(DecoderResult result) {
+            throw new UnsupportedOperationException();
         }
     }
 

@@ -91,9 +91,11 @@ final class NettyLoopServer implements LoopServer {
 
     static void initPipeline(ChannelPipeline pipeline, LoopConfig config, ExchangeHandler handler,
                              ExchangeTracker exchanges) {
+        // The guard decides what is acceptable framing and enforces our limits; the decoder's sit above them.
+        pipeline.addLast("guard", new RequestStreamGuard(config));
         pipeline.addLast("http", new HttpRequestDecoder(new HttpDecoderConfig()
-                .setMaxInitialLineLength(config.maxRequestLine())
-                .setMaxHeaderSize(config.maxHeaderBytes())
+                .setMaxInitialLineLength(config.maxRequestLine() + 1024)
+                .setMaxHeaderSize(config.maxHeaderBytes() + 1024)
                 .setMaxChunkSize(8192)
                 .setValidateHeaders(true)));
         // Exchanges write encoded bytes themselves (ResponseEncoder); this encoder only lays out the few whole

@@ -15,6 +15,10 @@ import io.undertow.util.SameThreadExecutor;
 import io.undertow.util.StatusCodes;
 
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Undertow's root handler: turns each parsed request into an {@link UndertowExchange} and hands it to the bridge,
@@ -22,36 +26,43 @@ import java.net.InetSocketAddress;
  */
 final class BridgeHttpHandler implements HttpHandler {
 
+    private static final Logger LOG = LoggerFactory.getLogger(BridgeHttpHandler.class);
+
     private final ExchangeHandler bridge;
-    private final int maxRequestLine;
     private final long unreadBodyDrain;
     private final ExchangeTracker exchanges;
 
     BridgeHttpHandler(ExchangeHandler bridge, LoopConfig config, ExchangeTracker exchanges) {
         this.bridge = bridge;
         this.exchanges = exchanges;
-        this.maxRequestLine = config.maxRequestLine();
         this.unreadBodyDrain = config.unreadBodyDrain();
     }
 
     @Override
     public void handleRequest(HttpServerExchange exchange) {
+        ServerConnection connection = exchange.getConnection();
+        ValidatingSourceConduit guard = ValidatingSourceConduit.of(connection);
+        if (guard == null) {
+            // Without the validator Undertow's lenient parser would decide what a request is; refuse to serve.
+            LOG.error("No request validator on connection {}; closing it", connection.getPeerAddress());
+            refuse(exchange, StatusCodes.INTERNAL_SERVER_ERROR);
+            return;
+        }
+        if (guard.requestStarted()) {
+            // The synthetic request standing for a head the validator refused: answer it, never dispatch it.
+            LOG.debug("Refusing a request from {}: {}", connection.getPeerAddress(), guard.reason());
+            refuse(exchange, guard.status());
+            return;
+        }
         String target = rawTarget(exchange);
         String method = exchange.getRequestMethod().toString();
         String protocol = exchange.getProtocol().toString();
-        // Undertow has no request-line limit of its own (only MAX_HEADER_SIZE, which counts line and fields
-        // together), so the line is measured here, after parsing, against the limit the Netty loop enforces.
-        if (method.length() + target.length() + protocol.length() + 2 > maxRequestLine) {
-            refuse(exchange, StatusCodes.REQUEST_URI_TOO_LARGE);
-            return;
-        }
-        ServerConnection connection = exchange.getConnection();
         ConnectionWatch watch = ConnectionWatch.of(connection);
         RequestHead head = new RequestHead(method, target, protocol, fields(exchange.getRequestHeaders()),
                 connection.getPeerAddress(InetSocketAddress.class),
                 connection.getLocalAddress(InetSocketAddress.class),
                 exchange.getRequestScheme(), contentLength(exchange.getRequestHeaders()));
-        UndertowExchange bridged = new UndertowExchange(exchange, head, watch.loop(), unreadBodyDrain);
+        UndertowExchange bridged = new UndertowExchange(exchange, head, watch.loop(), unreadBodyDrain, guard);
         watch.track(bridged);
         exchanges.begin();
         exchange.addExchangeCompleteListener((done, next) -> {
@@ -91,18 +102,21 @@ final class BridgeHttpHandler implements HttpHandler {
         }
         String length = headers.getFirst(Headers.CONTENT_LENGTH);
         if (length != null) {
-            // Undertow already answered 400 to a malformed or repeated value, so this parses.
+            // The validator refused malformed or repeated values, so this parses.
             return Long.parseLong(length.trim());
         }
         // "identity" without a length: the body runs until the client closes.
         return coding != null ? -1 : 0;
     }
 
+    /** The same answer the Netty loop gives (RequestRejection there), then the connection closes. */
     private static void refuse(HttpServerExchange exchange, int status) {
         exchange.setStatusCode(status);
-        // Whatever body follows was never meant to be read; closing beats parsing it as the next request.
+        // Whatever follows was never meant to be read; closing beats parsing it as the next request.
         exchange.setPersistent(false);
-        exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, 0);
-        exchange.endExchange();
+        byte[] body = (status + " " + StatusCodes.getReason(status) + "\n").getBytes(StandardCharsets.US_ASCII);
+        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=us-ascii");
+        exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, body.length);
+        exchange.getResponseSender().send(ByteBuffer.wrap(body));
     }
 }

@@ -35,13 +35,15 @@ final class UndertowExchange implements Exchange {
     private final ScheduledExecutorService loop;
     private final RequestBodyReader body;
     private final ResponseWriter response;
+    private final ValidatingSourceConduit guard;
     /** Written once by start(), which the bridge may call from any thread. */
     private volatile ExchangeEvents events;
     private boolean ended;
 
     UndertowExchange(HttpServerExchange exchange, RequestHead request, ScheduledExecutorService loop,
-                     long unreadBodyDrain) {
+                     long unreadBodyDrain, ValidatingSourceConduit guard) {
         this.exchange = exchange;
+        this.guard = guard;
         this.ioThread = exchange.getIoThread();
         this.request = request;
         this.loop = loop;
@@ -73,7 +75,12 @@ final class UndertowExchange implements Exchange {
     public void write(ResponseHead head, ByteBuffer data, boolean last, WriteCallback callback) {
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(callback, "callback");
-        if (!onLoop(() -> response.enqueue(head, data, last, callback))) {
+        if (!onLoop(() -> {
+            if (head != null) {
+                guard.responseStarted();
+            }
+            response.enqueue(head, data, last, callback);
+        })) {
             // No loop left to answer on: the server stopped, and the connection with it.
             notify(callback, new IOException("the server loop has stopped"));
         }

@@ -78,7 +78,10 @@ final class UndertowLoopServer implements LoopServer {
             openListener.setRootHandler(new BridgeHttpHandler(handler, config, exchanges));
             AcceptingChannel<StreamConnection> acceptor = worker.createStreamConnectionServer(
                     new InetSocketAddress(config.host(), config.port()),
-                    ChannelListeners.openListenerAdapter(openListener),
+                    ChannelListeners.openListenerAdapter(connection -> {
+                        ValidatingSourceConduit.install(connection, config);
+                        openListener.handleEvent(connection);
+                    }),
                     OptionMap.builder()
                             .set(Options.WORKER_IO_THREADS, worker.getIoThreadCount())
                             .set(Options.TCP_NODELAY, true)
@@ -103,9 +106,10 @@ final class UndertowLoopServer implements LoopServer {
                 .set(UndertowOptions.ALWAYS_SET_DATE, false)
                 .set(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, false)
                 .set(UndertowOptions.ENABLE_HTTP2, false)
-                // Undertow counts the request line into this one limit; it has no separate request-line limit.
-                .set(UndertowOptions.MAX_HEADER_SIZE, config.maxHeaderBytes())
-                .set(UndertowOptions.MAX_HEADERS, config.maxHeaderCount())
+                // ValidatingSourceConduit enforces our limits (414, 431) before Undertow parses a head; Undertow's own
+                // (one limit over line and fields together, answered with 400) sit above them, as a backstop.
+                .set(UndertowOptions.MAX_HEADER_SIZE, config.maxRequestLine() + config.maxHeaderBytes() + 1024)
+                .set(UndertowOptions.MAX_HEADERS, config.maxHeaderCount() + 16)
                 // IDLE_TIMEOUT is deliberately not set: Undertow applies it to in-progress exchanges too, so it
                 // would cut a servlet that thinks longer than the timeout. These two only cover the gaps between
                 // requests and a request head that trickles in.

@@ -1,7 +1,6 @@
 package io.servletbridge.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -254,14 +253,8 @@ class ProtocolTest {
         }
     }
 
-    /** Known Undertow-core leniencies that the hardening issue (#4) guards in the backend; skipped there until then. */
-    static final String UNDERTOW_LENIENT = "undertow-core 2.3's parser is lenient here; the backend guard comes with"
-            + " the hardening issue (#4)";
-
     @BothLoops
     void aHeaderLineWithoutColonGets400(Loop loop) {
-        // undertow-core reads "Bad Header" as "Bad: Header".
-        assumeTrue(loop != Loop.UNDERTOW, UNDERTOW_LENIENT);
         AtomicInteger calls = new AtomicInteger();
         HttpServlet s = Servlets.of((req, resp) -> calls.incrementAndGet());
         try (TestServer server = TestServer.start(loop, b -> b.servlet("h", s, "/*"));
@@ -297,8 +290,6 @@ class ProtocolTest {
 
     @BothLoops
     void oversizedRequestHeadsAreRefused(Loop loop) {
-        // undertow-core answers oversized header blocks with 400 before the backend sees them.
-        assumeTrue(loop != Loop.UNDERTOW, UNDERTOW_LENIENT);
         try (TestServer server = TestServer.start(loop, b -> b.servlet("h", new Hello(), "/*"))) {
             StringBuilder many = new StringBuilder("GET /h HTTP/1.1\r\nHost: x\r\n");
             for (int i = 0; i < 150; i++) {
