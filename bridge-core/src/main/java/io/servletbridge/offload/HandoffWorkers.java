@@ -32,8 +32,12 @@ import org.slf4j.LoggerFactory;
 final class HandoffWorkers extends WorkerPool {
     private static final Logger LOG = LoggerFactory.getLogger(HandoffWorkers.class);
 
-    /** How long a worker that ran out of work keeps looking before it parks. */
-    private static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+    /**
+     * How long a worker that ran out of work keeps looking before it parks (system property
+     * {@code servletbridge.workers.spinMicros}; 0 turns spinning off).
+     */
+    private static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(
+            Long.getLong("servletbridge.workers.spinMicros", 50));
     /** One spinner is enough to catch back-to-back tasks; more would take CPU from the loops on small machines. */
     private static final int MAX_SPINNERS = Runtime.getRuntime().availableProcessors() > 1 ? 1 : 0;
 
@@ -159,7 +163,7 @@ final class HandoffWorkers extends WorkerPool {
     }
 
     private Runnable spin() {
-        if (MAX_SPINNERS == 0 || shutdown) {
+        if (MAX_SPINNERS == 0 || SPIN_NANOS <= 0 || shutdown) {
             return null;
         }
         if (spinning.incrementAndGet() > MAX_SPINNERS) {

@@ -42,6 +42,8 @@ final class ResponseBodyStream extends ServletOutputStream {
     private boolean committed;
     private boolean closed;
     private long inFlight;
+    /** A blocking writer is parked in awaitRoom until in-flight bytes drop to half the bound. */
+    private boolean writerParked;
     private Throwable failure;
     /** Non-blocking mode (Servlet 6.1, 5.7): set once, with an async request. */
     private WriteListener listener;
@@ -330,7 +332,11 @@ final class ResponseBodyStream extends ServletOutputStream {
             if (error != null && failure == null) {
                 failure = error;
             }
-            progress.signalAll();
+            // Waking the writer at half the bound rather than at every completed piece: one wake-up per few
+            // pieces instead of one per piece, and the writer comes back with room for several.
+            if (writerParked && (failure != null || inFlight <= MAX_IN_FLIGHT / 2)) {
+                progress.signalAll();
+            }
             wakeListenerLocked();
         } finally {
             lock.unlock();
@@ -340,12 +346,17 @@ final class ResponseBodyStream extends ServletOutputStream {
     private void awaitRoom() throws IOException {
         lock.lock();
         try {
-            while (inFlight > MAX_IN_FLIGHT && failure == null) {
+            if (inFlight > MAX_IN_FLIGHT) {
+                writerParked = true;
                 try {
-                    progress.await();
+                    while (inFlight > MAX_IN_FLIGHT / 2 && failure == null) {
+                        progress.await();
+                    }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new InterruptedIOException("Interrupted while the client was slow to read");
+                } finally {
+                    writerParked = false;
                 }
             }
         } finally {
