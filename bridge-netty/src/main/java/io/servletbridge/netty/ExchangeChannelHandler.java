@@ -2,6 +2,7 @@ package io.servletbridge.netty;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
@@ -14,6 +15,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ByteProcessor;
 import io.netty.util.ReferenceCountUtil;
 import io.servletbridge.spi.ExchangeHandler;
 import io.servletbridge.spi.ExchangeTracker;
@@ -21,6 +23,8 @@ import io.servletbridge.spi.LoopConfig;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,10 +58,66 @@ final class ExchangeChannelHandler extends ChannelInboundHandlerAdapter {
     private boolean processing;
     private boolean processAgain;
 
+    /** 0: no request head timeout. */
+    private final long headerTimeoutNanos;
+    /** Bytes of the next request head arrived (since {@link #headStartNanos}) and the decoder has not finished it. */
+    private boolean headPending;
+    private long headStartNanos;
+    /**
+     * At most one timer per connection. It is armed only when a read ends with a head still incomplete, and when it
+     * fires early (that head completed and another began) it re-arms for what is left, so a head that arrives in one
+     * read costs no timer at all.
+     */
+    private ScheduledFuture<?> headTimer;
+
     ExchangeChannelHandler(LoopConfig config, ExchangeHandler bridge, ExchangeTracker exchanges) {
         this.config = config;
         this.bridge = bridge;
         this.exchanges = exchanges;
+        this.headerTimeoutNanos = LoopConfig.enabled(config.headerTimeout()) ? config.headerTimeout().toNanos() : 0;
+    }
+
+    /** Sits before the HTTP decoder and tells this handler when raw bytes arrive, so a head's first byte is seen. */
+    ChannelHandler requestBytesWatch() {
+        return new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                // Empty lines before a request line are allowed (RFC 9112, 2.2) and start no head.
+                if (!headPending && msg instanceof ByteBuf bytes && bytes.forEachByte(ByteProcessor.FIND_NON_CRLF) >= 0) {
+                    bytesArrived();
+                }
+                ctx.fireChannelRead(msg);
+            }
+        };
+    }
+
+    private void bytesArrived() {
+        // Bytes that arrive while an exchange runs or a body is drained are body bytes (or pipelined requests,
+        // whose clock starts when their turn comes and the connection reads again).
+        if (headerTimeoutNanos > 0 && !headPending && current == null && !draining && !closed && !rejected) {
+            headPending = true;
+            headStartNanos = System.nanoTime();
+        }
+    }
+
+    private void armHeadTimer(long nanos) {
+        headTimer = ctx.executor().schedule(this::headTimerFired, nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void headTimerFired() {
+        headTimer = null;
+        if (!headPending || closed || rejected) {
+            return;
+        }
+        long left = headStartNanos + headerTimeoutNanos - System.nanoTime();
+        if (left > 0) {
+            armHeadTimer(left);
+            return;
+        }
+        log.debug("Request head on {} incomplete after {} ms; answering 408", ctx.channel(),
+                TimeUnit.NANOSECONDS.toMillis(headerTimeoutNanos));
+        headPending = false;
+        reject(HttpResponseStatus.REQUEST_TIMEOUT);
     }
 
     @Override
@@ -77,6 +137,9 @@ final class ExchangeChannelHandler extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
+        if (msg instanceof HttpRequest) {
+            headPending = false;
+        }
         inbound.add((HttpObject) msg);
         process();
     }
@@ -86,6 +149,9 @@ final class ExchangeChannelHandler extends ChannelInboundHandlerAdapter {
         // Asking for the next read only here, not per message, keeps one socket read from arming another while the
         // decoder is still handing us what the first one produced.
         readIfNeeded();
+        if (headPending && headTimer == null && !closed && !rejected) {
+            armHeadTimer(headerTimeoutNanos);
+        }
         ctx.fireChannelReadComplete();
     }
 
@@ -105,8 +171,8 @@ final class ExchangeChannelHandler extends ChannelInboundHandlerAdapter {
         }
         if (evt instanceof IdleStateEvent) {
             // An exchange in progress may legitimately be silent for long (a slow servlet); only an idle
-            // connection is closed.
-            if (current == null) {
+            // connection is closed. A half-received head is the header timeout's to answer, with 408.
+            if (current == null && !headPending) {
                 close();
             }
             return;
@@ -117,6 +183,10 @@ final class ExchangeChannelHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closed = true;
+        if (headTimer != null) {
+            headTimer.cancel(false);
+            headTimer = null;
+        }
         if (current != null) {
             end(current, new IOException("connection closed"));
         }
