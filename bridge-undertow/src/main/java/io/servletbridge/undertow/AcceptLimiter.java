@@ -70,7 +70,12 @@ final class AcceptLimiter implements ChannelListener<AcceptingChannel<StreamConn
     /** Hands a connection to Undertow; runs on the connection's own IO thread or the one that accepted it. */
     private void serve(StreamConnection connection) {
         RequestHeadTimer timer = RequestHeadTimer.install(connection, headerTimeoutNanos);
-        openListener.handleEvent(connection);
+        try {
+            openListener.handleEvent(connection);
+        } catch (RuntimeException | Error e) {
+            LOG.warn("Undertow failed to open a connection from {}", connection.getPeerAddress(), e);
+            IoUtils.safeClose(connection);
+        }
         // Undertow installs its own close listener when it wraps the connection: ours goes around it.
         ChannelListener<? super StreamConnection> undertows = connection.getCloseListener();
         boolean[] released = new boolean[1];

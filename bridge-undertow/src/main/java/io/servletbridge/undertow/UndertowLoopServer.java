@@ -100,7 +100,9 @@ final class UndertowLoopServer implements LoopServer {
     }
 
     private static OptionMap httpOptions(LoopConfig config) {
-        int idleMillis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, config.idleTimeout().toMillis()));
+        // Zero or negative switches the idle timeout off, as on the Netty loop.
+        int idleMillis = LoopConfig.enabled(config.idleTimeout())
+                ? (int) Math.min(Integer.MAX_VALUE, Math.max(1, config.idleTimeout().toMillis())) : -1;
         return OptionMap.builder()
                 // The bridge writes Date and Connection itself; Undertow adds only framing and "close".
                 .set(UndertowOptions.ALWAYS_SET_DATE, false)
