@@ -15,7 +15,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.util.ByteProcessor;
 import io.netty.util.ReferenceCountUtil;
 import io.servletbridge.spi.ExchangeHandler;
 import io.servletbridge.spi.ExchangeTracker;
@@ -82,8 +81,7 @@ final class ExchangeChannelHandler extends ChannelInboundHandlerAdapter {
         return new ChannelInboundHandlerAdapter() {
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                // Empty lines before a request line are allowed (RFC 9112, 2.2) and start no head.
-                if (!headPending && msg instanceof ByteBuf bytes && bytes.forEachByte(ByteProcessor.FIND_NON_CRLF) >= 0) {
+                if (msg instanceof ByteBuf bytes && bytes.isReadable()) {
                     bytesArrived();
                 }
                 ctx.fireChannelRead(msg);
@@ -93,7 +91,9 @@ final class ExchangeChannelHandler extends ChannelInboundHandlerAdapter {
 
     private void bytesArrived() {
         // Bytes that arrive while an exchange runs or a body is drained are body bytes (or pipelined requests,
-        // whose clock starts when their turn comes and the connection reads again).
+        // whose clock starts when their turn comes and the connection reads again). Any other byte starts a head,
+        // empty lines included: the parser skips them (RFC 9112, 2.2), but a connection that sent one has left the
+        // idle state, and Undertow stops its idle clock then too.
         if (headerTimeoutNanos > 0 && !headPending && current == null && !draining && !closed && !rejected) {
             headPending = true;
             headStartNanos = System.nanoTime();

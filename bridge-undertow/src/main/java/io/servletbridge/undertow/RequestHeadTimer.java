@@ -79,9 +79,9 @@ final class RequestHeadTimer extends AbstractStreamSourceConduit<StreamSourceCon
 
     @Override
     public int read(ByteBuffer dst) throws IOException {
-        int from = dst.position();
         int n = next.read(dst);
-        if (n > 0 && !headPending && !inExchange && startsHead(dst, from, from + n)) {
+        // Any byte starts a head, empty lines included: Undertow stops its idle clock as soon as it reads one.
+        if (n > 0 && !headPending && !inExchange) {
             headPending = true;
             headStartNanos = System.nanoTime();
             if (timer == null) {
@@ -89,17 +89,6 @@ final class RequestHeadTimer extends AbstractStreamSourceConduit<StreamSourceCon
             }
         }
         return n;
-    }
-
-    /** Empty lines before a request line are allowed (RFC 9112, 2.2) and start no head. */
-    private static boolean startsHead(ByteBuffer buffer, int from, int to) {
-        for (int i = from; i < to; i++) {
-            byte b = buffer.get(i);
-            if (b != '\r' && b != '\n') {
-                return true;
-            }
-        }
-        return false;
     }
 
     private void arm(long nanos) {

@@ -61,6 +61,21 @@ class SlowClientTest {
     }
 
     @BothLoops
+    void aStrayEmptyLineStartsTheHeadClockSoTheConnectionCannotSitOnItForever(Loop loop) {
+        try (TestServer server = TestServer.start(loop, b -> b.headerTimeout(Duration.ofMillis(400))
+                .idleTimeout(LONG).servlet("h", hello(), "/h"));
+             RawHttp c = server.raw()) {
+            c.send("\r\n");
+            RawHttp.Response r = c.readFinalOrNull();
+            // Netty's parser skips the empty line and the head clock answers 408; undertow-core refuses a leading
+            // empty line at once with 400 (a parsing difference, not a timeout one). Either way it is not held.
+            assertNotNull(r, "answered, not dropped");
+            assertTrue(r.status() == 408 || r.status() == 400, r.toString());
+            assertTrue(c.closedByPeer());
+        }
+    }
+
+    @BothLoops
     void aHeadTricklingInIsCutByTheHeadTimeoutThoughBytesKeepArriving(Loop loop) throws Exception {
         try (TestServer server = TestServer.start(loop, b -> b.headerTimeout(Duration.ofMillis(500))
                 .idleTimeout(Duration.ofMillis(200)).servlet("h", hello(), "/h"));
