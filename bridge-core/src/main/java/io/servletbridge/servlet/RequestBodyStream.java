@@ -118,10 +118,12 @@ final class RequestBodyStream extends ServletInputStream {
         ReadListener l = listener;
         boolean finished;
         Throwable error;
+        boolean timeout;
         lock.lock();
         try {
             finished = ended && chunks.isEmpty();
             error = failure;
+            timeout = timedOut;
         } finally {
             lock.unlock();
         }
@@ -130,7 +132,7 @@ final class RequestBodyStream extends ServletInputStream {
                 fireAllDataRead(l);
             } else if (error != null) {
                 notifyListenerError(error);
-                if (error instanceof SocketTimeoutException) {
+                if (timeout) {
                     owner.endAfterBodyTimeout(error);
                 }
             } else {
@@ -360,16 +362,6 @@ final class RequestBodyStream extends ServletInputStream {
         lock.lock();
         try {
             return ended;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Whether a reader gave up waiting for the body: the rest of it is unknown, so the connection must close. */
-    boolean timedOut() {
-        lock.lock();
-        try {
-            return timedOut;
         } finally {
             lock.unlock();
         }
