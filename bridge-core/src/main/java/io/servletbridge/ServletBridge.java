@@ -99,9 +99,47 @@ public final class ServletBridge {
             return this;
         }
 
-        /** Closes connections idle between requests for this long (default 60 s). */
+        /**
+         * Closes connections idle between requests for this long (default 60 s), silently. A request in progress is
+         * never cut by it, however long the servlet thinks.
+         */
         public Builder idleTimeout(Duration timeout) {
             loopConfig = loopConfig.withIdleTimeout(timeout);
+            return this;
+        }
+
+        /**
+         * How long a request head (request line and header fields) may take to arrive once its first byte has
+         * (default 20 s, Tomcat's {@code connectionTimeout}). Past it the client gets {@code 408 Request Timeout}
+         * and the connection is closed: a client trickling a head a byte at a time ("slowloris") holds a connection
+         * for no longer than this. Zero switches it off.
+         */
+        public Builder headerTimeout(Duration timeout) {
+            loopConfig = loopConfig.withHeaderTimeout(timeout);
+            return this;
+        }
+
+        /**
+         * How long a reader of the request body may wait without receiving a byte (default 30 s, Jetty's
+         * {@code idleTimeout}, which bounds its blocking reads). Past it {@code ServletInputStream.read} throws
+         * {@link java.net.SocketTimeoutException} (a {@code ReadListener} gets it in {@code onError}), the
+         * connection is closed after the response, and an exception that leaves the servlet before the response is
+         * committed becomes {@code 408 Request Timeout} (as in Tomcat). Zero switches it off.
+         */
+        public Builder bodyReadTimeout(Duration timeout) {
+            loopConfig = loopConfig.withBodyReadTimeout(timeout);
+            return this;
+        }
+
+        /**
+         * Open connections above which the server stops accepting (default 16,384); further clients wait in the
+         * TCP backlog, not refused, until a connection closes (Tomcat's {@code maxConnections}).
+         */
+        public Builder maxConnections(int connections) {
+            if (connections < 1) {
+                throw new IllegalArgumentException("maxConnections must be at least 1: " + connections);
+            }
+            loopConfig = loopConfig.withMaxConnections(connections);
             return this;
         }
 
@@ -294,7 +332,8 @@ public final class ServletBridge {
                 throw new IllegalStateException("Cannot create the background task executor: " + e.getMessage(), e);
             }
             ContainerConfig config = new ContainerConfig(contextPath, displayName, loader, pool, responseBufferSize,
-                    maxFormContentSize, maxParameterCount, initParameters, List.copyOf(configurers));
+                    maxFormContentSize, maxParameterCount, initParameters, List.copyOf(configurers),
+                    loopConfig.bodyReadTimeout());
             ServletContainer container = new ServletContainer(config);
             container.context().setAttribute(BackgroundTasks.ATTRIBUTE, tasks);
             try {

@@ -92,7 +92,7 @@ final class BridgeResponse implements HttpServletResponse {
         if (!out.contains("Date")) {
             out.add("Date", HttpDate.now());
         }
-        if (exchange.serverStopping() && !out.containsToken("Connection", "close")) {
+        if (exchange.closeAfterResponse() && !out.containsToken("Connection", "close")) {
             out.add("Connection", "close");
         }
         return new ResponseHead(status, null, out, contentLength);

@@ -2,6 +2,7 @@ package io.servletbridge.servlet;
 
 import io.servletbridge.ContextConfigurer;
 import io.servletbridge.offload.WorkerPool;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -18,10 +19,21 @@ import java.util.Map;
  * @param maxParameterCount  most parameters per request
  * @param initParameters     context init parameters
  * @param configurers        programmatic set-up run while the context initializes, in order
+ * @param bodyReadTimeout    longest a request body reader waits without a byte before its read fails; null or
+ *                           zero waits forever
  */
 public record ContainerConfig(String contextPath, String displayName, ClassLoader classLoader, WorkerPool workers,
                               int responseBufferSize, int maxFormContentSize, int maxParameterCount,
-                              Map<String, String> initParameters, List<ContextConfigurer> configurers) {
+                              Map<String, String> initParameters, List<ContextConfigurer> configurers,
+                              Duration bodyReadTimeout) {
+
+    /** Without a body read timeout of its own: the loop default. */
+    public ContainerConfig(String contextPath, String displayName, ClassLoader classLoader, WorkerPool workers,
+                           int responseBufferSize, int maxFormContentSize, int maxParameterCount,
+                           Map<String, String> initParameters, List<ContextConfigurer> configurers) {
+        this(contextPath, displayName, classLoader, workers, responseBufferSize, maxFormContentSize,
+                maxParameterCount, initParameters, configurers, io.servletbridge.spi.LoopConfig.DEFAULT_BODY_READ_TIMEOUT);
+    }
 
     public ContainerConfig {
         if (!contextPath.isEmpty() && (!contextPath.startsWith("/") || contextPath.endsWith("/"))) {

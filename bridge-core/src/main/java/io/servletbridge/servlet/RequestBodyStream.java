@@ -5,8 +5,12 @@ import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -17,6 +21,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * the stream keeps one demand outstanding while fewer than {@link #WINDOW} bytes wait unread. So at most about one
  * window plus one chunk of a request body is ever in memory, however large the upload, and a servlet that never
  * reads never pulls the body off the socket at all.
+ *
+ * <p>A reader that waits (a blocking {@code read}, or a {@link ReadListener} told {@code isReady() == false}) longer
+ * than the body read timeout without a byte arriving fails with {@link SocketTimeoutException}. The clock is one
+ * timer on the exchange's loop, armed when a wait begins and no timer is pending; when it fires early (the reader
+ * was fed and waits again) it re-arms for what is left of the current wait. So a steady upload costs no timer per
+ * read, and no thread holds the clock.
  */
 final class RequestBodyStream extends ServletInputStream {
     /** Unread bytes above which the stream stops asking the loop for more. */
@@ -39,11 +49,19 @@ final class RequestBodyStream extends ServletInputStream {
     private boolean readInterest;
     private boolean allDataReadFired;
     private boolean errorFired;
+    /** 0: no read timeout. */
+    private final long timeoutNanos;
+    /** A reader waits for bytes (blocking or through the listener) since {@link #waitingSince}. */
+    private boolean waiting;
+    private long waitingSince;
+    private ScheduledFuture<?> timer;
+    private boolean timedOut;
 
-    RequestBodyStream(ServletExchange owner, Exchange exchange, boolean hasBody) {
+    RequestBodyStream(ServletExchange owner, Exchange exchange, boolean hasBody, long timeoutNanos) {
         this.owner = owner;
         this.exchange = exchange;
         this.ended = !hasBody;
+        this.timeoutNanos = Math.max(0, timeoutNanos);
     }
 
     // Loop side: each call answers one demand.
@@ -52,9 +70,10 @@ final class RequestBodyStream extends ServletInputStream {
         lock.lock();
         try {
             demanded = false;
-            if (discarded) {
+            if (discarded || timedOut) {
                 return;
             }
+            waiting = false;
             if (chunk.hasRemaining()) {
                 chunks.add(chunk);
                 queued += chunk.remaining();
@@ -74,6 +93,10 @@ final class RequestBodyStream extends ServletInputStream {
         lock.lock();
         try {
             demanded = false;
+            if (timedOut) {
+                return;
+            }
+            waiting = false;
             ended = true;
             changed.signalAll();
             wakeListenerLocked();
@@ -95,10 +118,12 @@ final class RequestBodyStream extends ServletInputStream {
         ReadListener l = listener;
         boolean finished;
         Throwable error;
+        boolean timeout;
         lock.lock();
         try {
             finished = ended && chunks.isEmpty();
             error = failure;
+            timeout = timedOut;
         } finally {
             lock.unlock();
         }
@@ -107,6 +132,9 @@ final class RequestBodyStream extends ServletInputStream {
                 fireAllDataRead(l);
             } else if (error != null) {
                 notifyListenerError(error);
+                if (timeout) {
+                    owner.endAfterBodyTimeout(error);
+                }
             } else {
                 l.onDataAvailable();
                 if (isFinished()) {
@@ -171,7 +199,8 @@ final class RequestBodyStream extends ServletInputStream {
         lock.lock();
         try {
             demanded = false;
-            if (!ended) {
+            waiting = false;
+            if (!ended && failure == null) {
                 failure = cause;
             }
             changed.signalAll();
@@ -226,6 +255,12 @@ final class RequestBodyStream extends ServletInputStream {
                 if (ended) {
                     return -1;
                 }
+                if (timedOut) {
+                    // A fresh exception per call, so each stack trace shows the read that failed.
+                    SocketTimeoutException e = new SocketTimeoutException(failure.getMessage());
+                    e.initCause(failure);
+                    throw e;
+                }
                 if (failure != null) {
                     throw new IOException("Request body failed: " + failure.getMessage(), failure);
                 }
@@ -239,6 +274,7 @@ final class RequestBodyStream extends ServletInputStream {
                     }
                     demandLocked();
                 }
+                startWaitingLocked();
                 try {
                     changed.await();
                 } catch (InterruptedException e) {
@@ -282,6 +318,7 @@ final class RequestBodyStream extends ServletInputStream {
                     owner.beforeFirstRead();
                 }
                 demandLocked();
+                startWaitingLocked();
             }
             return ready;
         } finally {
@@ -313,6 +350,7 @@ final class RequestBodyStream extends ServletInputStream {
                     owner.beforeFirstRead();
                 }
                 demandLocked();
+                startWaitingLocked();
             }
         } finally {
             lock.unlock();
@@ -329,10 +367,63 @@ final class RequestBodyStream extends ServletInputStream {
         }
     }
 
+    /** A reader starts (or keeps) waiting for bytes: make sure the clock runs. */
+    private void startWaitingLocked() {
+        if (timeoutNanos == 0 || waiting || ended || failure != null || discarded) {
+            return;
+        }
+        waiting = true;
+        waitingSince = System.nanoTime();
+        if (timer == null) {
+            schedule(timeoutNanos);
+        }
+    }
+
+    private void schedule(long nanos) {
+        try {
+            timer = exchange.loop().schedule(this::timerFired, nanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException stopped) {
+            // The loop is gone, and with it the connection: onClosed ends the wait.
+            timer = null;
+        }
+    }
+
+    /** On the loop thread: the wait may be over, still young (re-arm), or too long (fail it). */
+    private void timerFired() {
+        lock.lock();
+        try {
+            timer = null;
+            if (!waiting || ended || failure != null || discarded) {
+                return;
+            }
+            long left = waitingSince + timeoutNanos - System.nanoTime();
+            if (left > 0) {
+                // At least a millisecond: some loop timers have no finer resolution, and must not spin.
+                schedule(Math.max(left, TimeUnit.MILLISECONDS.toNanos(1)));
+                return;
+            }
+            waiting = false;
+            timedOut = true;
+            failure = new SocketTimeoutException("No request body bytes arrived for "
+                    + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms");
+            // Before anyone wakes: the reader's failure path and the response's headers depend on it.
+            owner.bodyReadTimedOut();
+            changed.signalAll();
+            wakeListenerLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** The exchange is over for the application: drop what is queued and stop asking for more. */
     void discard() {
         lock.lock();
         try {
+            if (timer != null) {
+                timer.cancel(false);
+                timer = null;
+            }
+            waiting = false;
             discarded = true;
             chunks.clear();
             queued = 0;

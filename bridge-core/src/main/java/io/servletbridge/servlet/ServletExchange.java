@@ -50,6 +50,7 @@ final class ServletExchange implements ExchangeEvents, Runnable {
     private volatile boolean closed;
     private volatile boolean ended;
     private volatile boolean aborted;
+    private volatile boolean bodyTimedOut;
     private int initializedListeners;
 
     /** Where the exchange stands; guarded by this. */
@@ -69,7 +70,9 @@ final class ServletExchange implements ExchangeEvents, Runnable {
         this.container = container;
         this.spi = spi;
         this.head = spi.request();
-        this.body = new RequestBodyStream(this, spi, head.hasBody());
+        java.time.Duration readTimeout = container.bridgeContext().config().bodyReadTimeout();
+        this.body = new RequestBodyStream(this, spi, head.hasBody(),
+                io.servletbridge.spi.LoopConfig.enabled(readTimeout) ? readTimeout.toNanos() : 0);
         this.request = new BridgeRequest(this, head, body);
         this.response = new BridgeResponse(this, container.bridgeContext().config().responseBufferSize());
         this.serial = new SerialExecutor(this::onContainerThread);
@@ -86,6 +89,19 @@ final class ServletExchange implements ExchangeEvents, Runnable {
     /** Whether the server is stopping, so the connection should not carry another request. */
     boolean serverStopping() {
         return container.stopping();
+    }
+
+    /**
+     * Whether the response must end the connection: the server is stopping, or a body read timed out and the rest
+     * of the request body, which the connection would have to skip, is of unknown length and may never come.
+     */
+    boolean closeAfterResponse() {
+        return bodyTimedOut || container.stopping();
+    }
+
+    /** Told by the body stream (on the loop thread) that a reader gave up waiting. */
+    void bodyReadTimedOut() {
+        bodyTimedOut = true;
     }
 
     BridgeRequest request() {
@@ -430,6 +446,40 @@ final class ServletExchange implements ExchangeEvents, Runnable {
         exitDispatch();
     }
 
+    /**
+     * A {@code ReadListener} has heard {@code onError} for a body read timeout (on a container thread, in turn): the
+     * async listeners hear it too, and if nobody completed or dispatched, the request ends with 408 (or a cut
+     * connection once committed) rather than waiting for the async timeout.
+     */
+    void endAfterBodyTimeout(Throwable cause) {
+        synchronized (this) {
+            if (state != State.ASYNC_WAIT) {
+                return;
+            }
+            state = State.DISPATCHED;
+        }
+        if (async != null) {
+            async.fireError(cause);
+        }
+        boolean unanswered;
+        synchronized (this) {
+            unanswered = !pendingComplete && pendingDispatch == null;
+            if (unanswered) {
+                pendingComplete = true;
+            }
+        }
+        if (unanswered) {
+            LOG.debug("{} {}: request body read timed out", head.method(), head.target());
+            if (!response.stream().isCommitted()) {
+                response.resetForError(408, null);
+            } else {
+                failed = true;
+                abort(cause);
+            }
+        }
+        exitDispatch();
+    }
+
     /** Work for a read or write listener, run in turn with every other piece of this exchange's container work. */
     void listenerCallback(Runnable callback) {
         serial.execute(() -> {
@@ -473,7 +523,11 @@ final class ServletExchange implements ExchangeEvents, Runnable {
         }
         int status;
         int retryAfter = -1;
-        if (root instanceof BadMessageException bad) {
+        if (bodyTimedOut && causedBy(t, java.net.SocketTimeoutException.class)) {
+            // RFC 9110 15.5.9: the request did not arrive in time. Tomcat answers a read timeout the same way.
+            status = 408;
+            LOG.debug("{} {}: request body read timed out: {}", head.method(), head.target(), root.toString());
+        } else if (root instanceof BadMessageException bad) {
             status = bad.status();
             LOG.debug("{} {}: {} {}", head.method(), head.target(), status, bad.getMessage());
         } else if (root instanceof UnavailableException u) {
@@ -501,6 +555,16 @@ final class ServletExchange implements ExchangeEvents, Runnable {
                 response.errorHeader("Retry-After", Integer.toString(retryAfter));
             }
         }
+    }
+
+    private static boolean causedBy(Throwable t, Class<? extends Throwable> type) {
+        int depth = 0;
+        for (Throwable cur = t; cur != null && depth < 16; cur = cur.getCause(), depth++) {
+            if (type.isInstance(cur)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Throwable rootCause(Throwable t) {

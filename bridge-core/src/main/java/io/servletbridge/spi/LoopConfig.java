@@ -13,29 +13,79 @@ import java.time.Duration;
  * @param maxHeaderCount     most header fields accepted; more gets 431
  * @param unreadBodyDrain    request body bytes the loop will read and discard after the response when the
  *                           application did not read them, to keep the connection; past it the connection is closed
- * @param idleTimeout        how long a connection may sit with no request in progress before it is closed
+ * @param idleTimeout        how long a connection may sit with no request in progress before it is closed (silently)
+ * @param headerTimeout      how long a request head (request line and header fields) may take to arrive once its
+ *                           first byte has; past it the loop answers {@code 408} and closes the connection
+ * @param bodyReadTimeout    how long a reader of the request body may wait without receiving a byte; past it the
+ *                           read fails with {@link java.net.SocketTimeoutException} (enforced by the bridge, which
+ *                           owns the body stream; loops only carry the setting)
+ * @param maxConnections     open connections above which the loop stops accepting; further clients wait in the
+ *                           TCP backlog until a connection closes
  */
 public record LoopConfig(String host, int port, int ioThreads, int maxRequestLine, int maxHeaderBytes,
-                         int maxHeaderCount, long unreadBodyDrain, Duration idleTimeout) {
+                         int maxHeaderCount, long unreadBodyDrain, Duration idleTimeout, Duration headerTimeout,
+                         Duration bodyReadTimeout, int maxConnections) {
 
-    /** Defaults: loopback, a free port, 8 KiB request line, 16 KiB of headers, 100 fields, 64 KiB drain, 60 s idle. */
+    /** Default for {@link #headerTimeout}: Tomcat's {@code connectionTimeout}. */
+    public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(20);
+    /** Default for {@link #bodyReadTimeout}: Jetty's {@code idleTimeout}, which is what bounds its blocking reads. */
+    public static final Duration DEFAULT_BODY_READ_TIMEOUT = Duration.ofSeconds(30);
+    /** Default for {@link #maxConnections}: room for 10,000 idle keep-alive clients with headroom. */
+    public static final int DEFAULT_MAX_CONNECTIONS = 16_384;
+
+    /**
+     * Defaults: loopback, a free port, 8 KiB request line, 16 KiB of headers, 100 fields, 64 KiB drain, 60 s idle,
+     * 20 s for a request head, 30 s for a stalled body read, 16,384 connections.
+     */
     public static LoopConfig defaults() {
-        return new LoopConfig("127.0.0.1", 0, 0, 8192, 16384, 100, 64 * 1024, Duration.ofSeconds(60));
+        return new LoopConfig("127.0.0.1", 0, 0, 8192, 16384, 100, 64 * 1024, Duration.ofSeconds(60),
+                DEFAULT_HEADER_TIMEOUT, DEFAULT_BODY_READ_TIMEOUT, DEFAULT_MAX_CONNECTIONS);
     }
 
+    /** A copy bound to another interface. */
     public LoopConfig withHost(String h) {
-        return new LoopConfig(h, port, ioThreads, maxRequestLine, maxHeaderBytes, maxHeaderCount, unreadBodyDrain, idleTimeout);
+        return new LoopConfig(h, port, ioThreads, maxRequestLine, maxHeaderBytes, maxHeaderCount, unreadBodyDrain,
+                idleTimeout, headerTimeout, bodyReadTimeout, maxConnections);
     }
 
+    /** A copy bound to another port. */
     public LoopConfig withPort(int p) {
-        return new LoopConfig(host, p, ioThreads, maxRequestLine, maxHeaderBytes, maxHeaderCount, unreadBodyDrain, idleTimeout);
+        return new LoopConfig(host, p, ioThreads, maxRequestLine, maxHeaderBytes, maxHeaderCount, unreadBodyDrain,
+                idleTimeout, headerTimeout, bodyReadTimeout, maxConnections);
     }
 
+    /** A copy with another number of loop threads. */
     public LoopConfig withIoThreads(int n) {
-        return new LoopConfig(host, port, n, maxRequestLine, maxHeaderBytes, maxHeaderCount, unreadBodyDrain, idleTimeout);
+        return new LoopConfig(host, port, n, maxRequestLine, maxHeaderBytes, maxHeaderCount, unreadBodyDrain,
+                idleTimeout, headerTimeout, bodyReadTimeout, maxConnections);
     }
 
+    /** A copy with another idle timeout. */
     public LoopConfig withIdleTimeout(Duration d) {
-        return new LoopConfig(host, port, ioThreads, maxRequestLine, maxHeaderBytes, maxHeaderCount, unreadBodyDrain, d);
+        return new LoopConfig(host, port, ioThreads, maxRequestLine, maxHeaderBytes, maxHeaderCount, unreadBodyDrain,
+                d, headerTimeout, bodyReadTimeout, maxConnections);
+    }
+
+    /** A copy with another request head timeout. */
+    public LoopConfig withHeaderTimeout(Duration d) {
+        return new LoopConfig(host, port, ioThreads, maxRequestLine, maxHeaderBytes, maxHeaderCount, unreadBodyDrain,
+                idleTimeout, d, bodyReadTimeout, maxConnections);
+    }
+
+    /** A copy with another body read timeout. */
+    public LoopConfig withBodyReadTimeout(Duration d) {
+        return new LoopConfig(host, port, ioThreads, maxRequestLine, maxHeaderBytes, maxHeaderCount, unreadBodyDrain,
+                idleTimeout, headerTimeout, d, maxConnections);
+    }
+
+    /** A copy with another connection limit. */
+    public LoopConfig withMaxConnections(int n) {
+        return new LoopConfig(host, port, ioThreads, maxRequestLine, maxHeaderBytes, maxHeaderCount, unreadBodyDrain,
+                idleTimeout, headerTimeout, bodyReadTimeout, n);
+    }
+
+    /** Whether {@code d} is a timeout that is switched on (null, zero or negative means none). */
+    public static boolean enabled(Duration d) {
+        return d != null && !d.isZero() && !d.isNegative();
     }
 }

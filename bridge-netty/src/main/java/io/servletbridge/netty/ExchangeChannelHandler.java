@@ -3,6 +3,7 @@ package io.servletbridge.netty;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
@@ -23,6 +24,8 @@ import io.servletbridge.spi.LoopConfig;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,10 +59,67 @@ final class ExchangeChannelHandler extends ChannelInboundHandlerAdapter {
     private boolean processing;
     private boolean processAgain;
 
+    /** 0: no request head timeout. */
+    private final long headerTimeoutNanos;
+    /** Bytes of the next request head arrived (since {@link #headStartNanos}) and the decoder has not finished it. */
+    private boolean headPending;
+    private long headStartNanos;
+    /**
+     * At most one timer per connection. It is armed only when a read ends with a head still incomplete, and when it
+     * fires early (that head completed and another began) it re-arms for what is left, so a head that arrives in one
+     * read costs no timer at all.
+     */
+    private ScheduledFuture<?> headTimer;
+
     ExchangeChannelHandler(LoopConfig config, ExchangeHandler bridge, ExchangeTracker exchanges) {
         this.config = config;
         this.bridge = bridge;
         this.exchanges = exchanges;
+        this.headerTimeoutNanos = LoopConfig.enabled(config.headerTimeout()) ? config.headerTimeout().toNanos() : 0;
+    }
+
+    /** Sits before the HTTP decoder and tells this handler when raw bytes arrive, so a head's first byte is seen. */
+    ChannelHandler requestBytesWatch() {
+        return new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                if (msg instanceof ByteBuf bytes && bytes.isReadable()) {
+                    bytesArrived();
+                }
+                ctx.fireChannelRead(msg);
+            }
+        };
+    }
+
+    private void bytesArrived() {
+        // Bytes that arrive while an exchange runs or a body is drained are body bytes (or pipelined requests,
+        // whose clock starts when their turn comes and the connection reads again). Any other byte starts a head,
+        // empty lines included: the parser skips them (RFC 9112, 2.2), but a connection that sent one has left the
+        // idle state, and Undertow stops its idle clock then too.
+        if (headerTimeoutNanos > 0 && !headPending && current == null && !draining && !closed && !rejected) {
+            headPending = true;
+            headStartNanos = System.nanoTime();
+        }
+    }
+
+    private void armHeadTimer(long nanos) {
+        headTimer = ctx.executor().schedule(this::headTimerFired, nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void headTimerFired() {
+        headTimer = null;
+        if (!headPending || closed || rejected) {
+            return;
+        }
+        long left = headStartNanos + headerTimeoutNanos - System.nanoTime();
+        if (left > 0) {
+            armHeadTimer(left);
+            return;
+        }
+        log.debug("Request head on {} incomplete after {} ms; answering 408", ctx.channel(),
+                TimeUnit.NANOSECONDS.toMillis(headerTimeoutNanos));
+        headPending = false;
+        reject(HttpResponseStatus.REQUEST_TIMEOUT);
     }
 
     @Override
@@ -78,6 +138,9 @@ final class ExchangeChannelHandler extends ChannelInboundHandlerAdapter {
         if (closed || rejected || !(msg instanceof HttpObject)) {
             ReferenceCountUtil.release(msg);
             return;
+        }
+        if (msg instanceof HttpRequest) {
+            headPending = false;
         }
         if (current != null && inbound.isEmpty() && msg instanceof LastHttpContent
                 && !((LastHttpContent) msg).content().isReadable() && !current.bodyComplete()
@@ -98,6 +161,9 @@ final class ExchangeChannelHandler extends ChannelInboundHandlerAdapter {
         // Asking for the next read only here, not per message, keeps one socket read from arming another while the
         // decoder is still handing us what the first one produced.
         readIfNeeded();
+        if (headPending && headTimer == null && !closed && !rejected) {
+            armHeadTimer(headerTimeoutNanos);
+        }
         ctx.fireChannelReadComplete();
     }
 
@@ -133,8 +199,8 @@ final class ExchangeChannelHandler extends ChannelInboundHandlerAdapter {
         }
         if (evt instanceof IdleStateEvent) {
             // An exchange in progress may legitimately be silent for long (a slow servlet); only an idle
-            // connection is closed.
-            if (current == null) {
+            // connection is closed. A half-received head is the header timeout's to answer, with 408.
+            if (current == null && !headPending) {
                 close();
             }
             return;
@@ -145,6 +211,10 @@ final class ExchangeChannelHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closed = true;
+        if (headTimer != null) {
+            headTimer.cancel(false);
+            headTimer = null;
+        }
         if (current != null) {
             end(current, new IOException("connection closed"));
         }

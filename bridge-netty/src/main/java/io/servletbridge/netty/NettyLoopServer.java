@@ -70,6 +70,7 @@ final class NettyLoopServer implements LoopServer {
                     // sees that at once (RDHUP) and would otherwise close the connection under the exchange.
                     .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                    .handler(new ConnectionLimiter(config.maxConnections()))
                     .childHandler(new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel ch) {
@@ -91,6 +92,8 @@ final class NettyLoopServer implements LoopServer {
 
     static void initPipeline(ChannelPipeline pipeline, LoopConfig config, ExchangeHandler handler,
                              ExchangeTracker exchanges) {
+        ExchangeChannelHandler exchange = new ExchangeChannelHandler(config, handler, exchanges);
+        pipeline.addLast("head-timer", exchange.requestBytesWatch());
         // The guard decides what is acceptable framing and enforces our limits; the decoder's sit above them.
         pipeline.addLast("guard", new RequestStreamGuard(config));
         pipeline.addLast("http", new HttpRequestDecoder(new HttpDecoderConfig()
@@ -105,7 +108,7 @@ final class NettyLoopServer implements LoopServer {
         if (idle != null && !idle.isZero() && !idle.isNegative()) {
             pipeline.addLast("idle", new IdleStateHandler(0, 0, idle.toMillis(), TimeUnit.MILLISECONDS));
         }
-        pipeline.addLast("exchange", new ExchangeChannelHandler(config, handler, exchanges));
+        pipeline.addLast("exchange", exchange);
     }
 
     @Override

@@ -54,6 +54,10 @@ final class BridgeHttpHandler implements HttpHandler {
             refuse(exchange, guard.status());
             return;
         }
+        RequestHeadTimer headTimer = RequestHeadTimer.of(exchange.getConnection());
+        if (headTimer != null) {
+            headTimer.requestStarted();
+        }
         String target = rawTarget(exchange);
         String method = exchange.getRequestMethod().toString();
         String protocol = exchange.getProtocol().toString();
@@ -68,6 +72,9 @@ final class BridgeHttpHandler implements HttpHandler {
         exchange.addExchangeCompleteListener((done, next) -> {
             watch.untrack(bridged);
             exchanges.end();
+            if (headTimer != null) {
+                headTimer.requestEnded();
+            }
             next.proceed();
         });
         // Dispatching keeps Undertow from ending the exchange when this method returns; the same-thread executor

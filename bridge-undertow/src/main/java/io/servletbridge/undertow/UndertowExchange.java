@@ -103,6 +103,10 @@ final class UndertowExchange implements Exchange {
         } catch (Throwable t) {
             LOG.warn("The bridge's exchange handler threw; closing the connection", t);
             fail(t);
+            return;
+        }
+        if (!ended) {
+            ConnectionWatch.watchForReset(exchange);
         }
     }
 

@@ -11,7 +11,6 @@ import io.undertow.UndertowOptions;
 import io.undertow.connector.ByteBufferPool;
 import io.undertow.server.DefaultByteBufferPool;
 import io.undertow.server.protocol.http.HttpOpenListener;
-import org.xnio.ChannelListeners;
 import org.xnio.IoUtils;
 import org.xnio.OptionMap;
 import org.xnio.Options;
@@ -47,16 +46,18 @@ final class UndertowLoopServer implements LoopServer {
     private final ByteBufferPool buffers;
     private final AcceptingChannel<StreamConnection> acceptor;
     private final HttpOpenListener openListener;
+    private final AcceptLimiter accepts;
     private final ExchangeTracker exchanges;
     private final int port;
     private final AtomicBoolean stopping = new AtomicBoolean();
 
     private UndertowLoopServer(XnioWorker worker, ByteBufferPool buffers, AcceptingChannel<StreamConnection> acceptor,
-                               HttpOpenListener openListener, ExchangeTracker exchanges) {
+                               HttpOpenListener openListener, AcceptLimiter accepts, ExchangeTracker exchanges) {
         this.worker = worker;
         this.buffers = buffers;
         this.acceptor = acceptor;
         this.openListener = openListener;
+        this.accepts = accepts;
         this.exchanges = exchanges;
         this.port = acceptor.getLocalAddress(InetSocketAddress.class).getPort();
     }
@@ -76,12 +77,11 @@ final class UndertowLoopServer implements LoopServer {
             ExchangeTracker exchanges = new ExchangeTracker();
             HttpOpenListener openListener = new HttpOpenListener(buffers, httpOptions(config));
             openListener.setRootHandler(new BridgeHttpHandler(handler, config, exchanges));
+            AcceptLimiter accepts = new AcceptLimiter(openListener, config,
+                    LoopConfig.enabled(config.headerTimeout()) ? config.headerTimeout().toNanos() : 0);
             AcceptingChannel<StreamConnection> acceptor = worker.createStreamConnectionServer(
                     new InetSocketAddress(config.host(), config.port()),
-                    ChannelListeners.openListenerAdapter(connection -> {
-                        ValidatingSourceConduit.install(connection, config);
-                        openListener.handleEvent(connection);
-                    }),
+                    accepts,
                     OptionMap.builder()
                             .set(Options.WORKER_IO_THREADS, worker.getIoThreadCount())
                             .set(Options.TCP_NODELAY, true)
@@ -91,7 +91,7 @@ final class UndertowLoopServer implements LoopServer {
                             .set(Options.BACKLOG, 1000)
                             .getMap());
             acceptor.resumeAccepts();
-            return new UndertowLoopServer(worker, buffers, acceptor, openListener, exchanges);
+            return new UndertowLoopServer(worker, buffers, acceptor, openListener, accepts, exchanges);
         } catch (IOException | RuntimeException e) {
             worker.shutdownNow();
             buffers.close();
@@ -100,7 +100,9 @@ final class UndertowLoopServer implements LoopServer {
     }
 
     private static OptionMap httpOptions(LoopConfig config) {
-        int idleMillis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, config.idleTimeout().toMillis()));
+        // Zero or negative switches the idle timeout off, as on the Netty loop.
+        int idleMillis = LoopConfig.enabled(config.idleTimeout())
+                ? (int) Math.min(Integer.MAX_VALUE, Math.max(1, config.idleTimeout().toMillis())) : -1;
         return OptionMap.builder()
                 // The bridge writes Date and Connection itself; Undertow adds only framing and "close".
                 .set(UndertowOptions.ALWAYS_SET_DATE, false)
@@ -111,10 +113,10 @@ final class UndertowLoopServer implements LoopServer {
                 .set(UndertowOptions.MAX_HEADER_SIZE, config.maxRequestLine() + config.maxHeaderBytes() + 1024)
                 .set(UndertowOptions.MAX_HEADERS, config.maxHeaderCount() + 16)
                 // IDLE_TIMEOUT is deliberately not set: Undertow applies it to in-progress exchanges too, so it
-                // would cut a servlet that thinks longer than the timeout. These two only cover the gaps between
-                // requests and a request head that trickles in.
+                // would cut a servlet that thinks longer than the timeout. NO_REQUEST_TIMEOUT only covers the gaps
+                // between requests. REQUEST_PARSE_TIMEOUT is not set either: it closes without a word, where a head
+                // that trickles in gets 408 from our RequestHeadTimer (and Undertow's idle clock pauses meanwhile).
                 .set(UndertowOptions.NO_REQUEST_TIMEOUT, idleMillis)
-                .set(UndertowOptions.REQUEST_PARSE_TIMEOUT, idleMillis)
                 // The bridge gets the raw target and parses the query itself: decoding here is wasted work, and
                 // Undertow's 1000-parameter cap would reject requests the Netty loop accepts.
                 .set(UndertowOptions.DECODE_URL, false)
@@ -141,6 +143,7 @@ final class UndertowLoopServer implements LoopServer {
             return;
         }
         IoUtils.safeClose(acceptor);
+        accepts.closeHeld();
         // Open connections stay until in-flight work is done: a request that still arrives on one reaches the
         // bridge, which answers 503 with Connection: close.
         exchanges.beginStopping();

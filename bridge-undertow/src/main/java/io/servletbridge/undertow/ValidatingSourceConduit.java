@@ -327,6 +327,11 @@ final class ValidatingSourceConduit extends AbstractStreamSourceConduit<StreamSo
         connection.getSourceChannel().setConduit(new ValidatingSourceConduit(socket, socketSink, validator));
     }
 
+    /** The conduit this one reads from (the head timer's, or the socket's). */
+    StreamSourceConduit inner() {
+        return next;
+    }
+
     /** The validator of the connection {@code exchange} came on, or null when none was installed. */
     static ValidatingSourceConduit of(ServerConnection connection) {
         if (connection instanceof AbstractServerConnection) {

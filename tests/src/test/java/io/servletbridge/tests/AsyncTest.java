@@ -2,7 +2,6 @@ package io.servletbridge.tests;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -591,9 +590,6 @@ class AsyncTest {
      */
     @BothLoops
     void aClientThatResetsWhileParkedGetsOnErrorWithoutAnyWrite(Loop loop) throws Exception {
-        // undertow-core reads nothing while no body is demanded, so it sees the reset only at the next write.
-        assumeTrue(loop != Loop.UNDERTOW, "undertow backend: a reset while parked is noticed only at the next write;"
-                + " the backend guard comes with the hardening issue (#4)");
         CountDownLatch parked = new CountDownLatch(1);
         List<String> events = new CopyOnWriteArrayList<>();
         HttpServlet s = Servlets.of((req, resp) -> {
