@@ -76,7 +76,8 @@ final class AcceptLimiter implements ChannelListener<AcceptingChannel<StreamConn
     private void serve(StreamConnection connection) {
         // The timer wraps the socket (it must see raw bytes, even of a head the validator still holds back); the
         // validator wraps the timer and is what Undertow's parser reads from.
-        RequestHeadTimer timer = RequestHeadTimer.install(connection, headerTimeoutNanos);
+        RequestHeadTimer timer = RequestHeadTimer.install(connection, headerTimeoutNanos,
+                LoopConfig.enabled(config.idleTimeout()) ? config.idleTimeout().toNanos() : 0);
         ValidatingSourceConduit.install(connection, config);
         try {
             openListener.handleEvent(connection);

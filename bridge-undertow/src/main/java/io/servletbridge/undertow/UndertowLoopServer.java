@@ -100,9 +100,6 @@ final class UndertowLoopServer implements LoopServer {
     }
 
     private static OptionMap httpOptions(LoopConfig config) {
-        // Zero or negative switches the idle timeout off, as on the Netty loop.
-        int idleMillis = LoopConfig.enabled(config.idleTimeout())
-                ? (int) Math.min(Integer.MAX_VALUE, Math.max(1, config.idleTimeout().toMillis())) : -1;
         return OptionMap.builder()
                 // The bridge writes Date and Connection itself; Undertow adds only framing and "close".
                 .set(UndertowOptions.ALWAYS_SET_DATE, false)
@@ -112,11 +109,9 @@ final class UndertowLoopServer implements LoopServer {
                 // (one limit over line and fields together, answered with 400) sit above them, as a backstop.
                 .set(UndertowOptions.MAX_HEADER_SIZE, config.maxRequestLine() + config.maxHeaderBytes() + 1024)
                 .set(UndertowOptions.MAX_HEADERS, config.maxHeaderCount() + 16)
-                // IDLE_TIMEOUT is deliberately not set: Undertow applies it to in-progress exchanges too, so it
-                // would cut a servlet that thinks longer than the timeout. NO_REQUEST_TIMEOUT only covers the gaps
-                // between requests. REQUEST_PARSE_TIMEOUT is not set either: it closes without a word, where a head
-                // that trickles in gets 408 from our RequestHeadTimer (and Undertow's idle clock pauses meanwhile).
-                .set(UndertowOptions.NO_REQUEST_TIMEOUT, idleMillis)
+                // No Undertow timeouts: IDLE_TIMEOUT would also cut a servlet that thinks longer than it, and
+                // REQUEST_PARSE_TIMEOUT closes without a word. NO_REQUEST_TIMEOUT would take a head the validator
+                // still holds back for silence. RequestHeadTimer keeps both the idle and the head clock instead.
                 // The bridge gets the raw target and parses the query itself: decoding here is wasted work, and
                 // Undertow's 1000-parameter cap would reject requests the Netty loop accepts.
                 .set(UndertowOptions.DECODE_URL, false)
