@@ -1,0 +1,168 @@
+package io.servletbridge.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.servletbridge.Loop;
+import jakarta.servlet.ServletRequestEvent;
+import jakarta.servlet.ServletRequestListener;
+import jakarta.servlet.http.HttpServlet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Faults in the application, the client and the network (issue 4): each case takes a resource baseline, causes the
+ * fault, then checks that the next request is served and that threads, sockets and direct memory come back
+ * ({@link Resources}). Netty's paranoid leak detector runs around the class ({@link NettyLeakGuard}).
+ */
+class FaultTest {
+
+    /** One request on a connection of its own, closed after, so that nothing stays pooled on either side. */
+    static RawHttp.Response get(TestServer server, String target) {
+        try (RawHttp c = server.raw()) {
+            c.send("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+            return c.readFinal();
+        }
+    }
+
+    /**
+     * Sends {@code count} requests, {@code parallel} at a time, so that every loop thread, worker and buffer arena
+     * exists, then reads the baseline.
+     */
+    static Resources.Snapshot warmUpAndBaseline(TestServer server, String target) throws Exception {
+        runConcurrently(32, 4, i -> assertEquals(200, get(server, target).status()));
+        // The JDK caches a temporary direct buffer per thread that does socket I/O: the test's own thread reads
+        // responses too, so its cache must be filled before the baseline as well.
+        for (int i = 0; i < 4; i++) {
+            assertEquals(200, get(server, target).status());
+        }
+        return Resources.settledBaseline();
+    }
+
+    @FunctionalInterface
+    interface Client {
+        void run(int index) throws Exception;
+    }
+
+    /**
+     * Runs {@code count} client actions, at most {@code parallel} at once, and rethrows the first failure. The
+     * threads are gone when it returns, so they do not count against a resource baseline.
+     */
+    static void runConcurrently(int count, int parallel, Client client) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(parallel);
+        try {
+            List<Future<?>> all = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                int index = i;
+                all.add(pool.submit(() -> {
+                    client.run(index);
+                    return null;
+                }));
+            }
+            for (Future<?> f : all) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+            assertTrue(pool.awaitTermination(20, TimeUnit.SECONDS), "client threads did not end");
+        }
+    }
+
+    /** What {@code kind} (e.g. {@code servlet-oom}) throws from its place in the request. */
+    private static void throwFor(String kind, String where) {
+        if (kind == null || !kind.startsWith(where + "-")) {
+            return;
+        }
+        switch (kind.substring(where.length() + 1)) {
+            case "runtime" -> throw new IllegalStateException("simulated failure in the " + where);
+            case "assertion" -> throw new AssertionError("simulated assertion failure in the " + where);
+            case "oom" -> throw new OutOfMemoryError("simulated: thrown explicitly by the " + where);
+            case "stack" -> recurse(0);
+            default -> throw new IllegalArgumentException(kind);
+        }
+    }
+
+    private static int recurse(int depth) {
+        // Not a tail call, so the JIT cannot turn it into a loop: the stack really overflows.
+        return recurse(depth + 1) + 1;
+    }
+
+    @BothLoops
+    void exceptionsAndErrorsFromServletFilterAndListenerAnswer500AndTheWorkersStayUsable(Loop loop)
+            throws Exception {
+        HttpServlet servlet = Servlets.of((req, resp) -> {
+            throwFor(req.getParameter("kind"), "servlet");
+            resp.getWriter().print("ok");
+        });
+        ServletRequestListener listener = new ServletRequestListener() {
+            @Override
+            public void requestInitialized(ServletRequestEvent sre) {
+                throwFor(sre.getServletRequest().getParameter("kind"), "listener");
+            }
+        };
+        try (TestServer server = TestServer.start(loop, b -> b.workers(2, 16)
+                .listener(listener)
+                .filter("f", Servlets.filter((req, resp, chain) -> {
+                    throwFor(req.getParameter("kind"), "filter");
+                    chain.doFilter(req, resp);
+                }), "/*")
+                .servlet("s", servlet, "/s"))) {
+            Resources.Snapshot baseline = warmUpAndBaseline(server, "/s");
+            for (String where : List.of("servlet", "filter", "listener")) {
+                for (String what : List.of("runtime", "assertion", "oom", "stack")) {
+                    RawHttp.Response r = get(server, "/s?kind=" + where + "-" + what);
+                    assertEquals(500, r.status(), where + "-" + what + ": " + r);
+                    assertTrue(r.complete(), "the error page is a whole response: " + r);
+                    assertFalse(r.bodyText().contains("at io.servletbridge"), "no stack trace goes to the client");
+                }
+            }
+            // Two workers, twenty requests: a worker killed by an Error would leave too few to serve them.
+            runConcurrently(20, 4, i -> {
+                RawHttp.Response r = get(server, "/s");
+                assertEquals(200, r.status(), r.toString());
+                assertEquals("ok", r.bodyText());
+            });
+            Resources.awaitBackTo(baseline);
+        }
+    }
+
+    @BothLoops
+    void aFailureAfterCommitCutsTheConnectionSoTheClientSeesATruncatedResponse(Loop loop) throws Exception {
+        byte[] part = new byte[20_000];
+        HttpServlet servlet = Servlets.of((req, resp) -> {
+            if (req.getParameter("length") != null) {
+                resp.setContentLength(100_000);
+            }
+            resp.getOutputStream().write(part);
+            resp.flushBuffer();
+            if (req.getParameter("ok") != null) {
+                return;
+            }
+            if (req.getParameter("error") != null) {
+                throw new AssertionError("simulated error mid-stream");
+            }
+            throw new IllegalStateException("simulated failure mid-stream");
+        });
+        try (TestServer server = TestServer.start(loop, b -> b.workers(2, 16)
+                .servlet("s", servlet, "/s")
+                .servlet("ok", Servlets.text("ok"), "/ok"))) {
+            // The warm-up takes the same path without the failure, so buffers of these sizes exist already.
+            Resources.Snapshot baseline = warmUpAndBaseline(server, "/s?ok");
+            for (int round = 0; round < 5; round++) {
+                for (String query : List.of("", "?error", "?length", "?length&error")) {
+                    RawHttp.Response r = get(server, "/s" + query);
+                    assertEquals(200, r.status(), "committed before the failure: " + r);
+                    assertEquals(query.contains("length") ? "length" : "chunked", r.framing(), r.toString());
+                    assertFalse(r.complete(), "the client must see the body cut short, not a complete one: " + r);
+                }
+            }
+            assertEquals("ok", get(server, "/ok").bodyText());
+            Resources.awaitBackTo(baseline);
+        }
+    }
+}
