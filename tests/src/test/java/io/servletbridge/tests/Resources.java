@@ -49,14 +49,14 @@ final class Resources {
      * One reading.
      *
      * @param threads          live threads ({@link ThreadMXBean}), except the test client's own idle pools (see {@link #clientThread})
-     * @param fds              entries of {@code /proc/self/fd}
+     * @param fds              entries of {@code /proc/self/fd}, except the JDK's one on /dev/null
      * @param jdkDirect        bytes of the JDK's "direct" buffer pool
      * @param nettyDirect      Netty's counter of direct memory it allocated without a cleaner, or -1 when it does not
      *                         keep one
      * @param pooledDirectActive live direct allocations in {@code PooledByteBufAllocator.DEFAULT}'s arenas
      */
     record Snapshot(int threads, int fds, long jdkDirect, long nettyDirect, long pooledDirectActive,
-                    List<String> threadNames) {
+                    List<String> threadNames, List<String> fdTargets) {
 
         /** What is above {@code baseline} beyond the tolerances, or null when nothing is. */
         String excessOver(Snapshot baseline) {
@@ -70,7 +70,12 @@ final class Resources {
                         .append(added).append("); ");
             }
             if (fds > baseline.fds + FD_TOLERANCE) {
-                s.append("file descriptors ").append(baseline.fds).append(" -> ").append(fds).append("; ");
+                List<String> added = new ArrayList<>(fdTargets);
+                for (String target : baseline.fdTargets) {
+                    added.remove(target);
+                }
+                s.append("file descriptors ").append(baseline.fds).append(" -> ").append(fds).append(" (new: ")
+                        .append(added).append("); ");
             }
             if (jdkDirect > baseline.jdkDirect + JDK_DIRECT_TOLERANCE) {
                 s.append("JDK direct bytes ").append(baseline.jdkDirect).append(" -> ").append(jdkDirect).append("; ");
@@ -106,8 +111,9 @@ final class Resources {
 
     static Snapshot snapshot() {
         List<String> names = threadNames();
-        return new Snapshot(names.size(), fds(), jdkDirect(), PlatformDependent.usedDirectMemory(),
-                pooledDirectActive(), names);
+        List<String> fds = fdTargets();
+        return new Snapshot(names.size(), fds.size(), jdkDirect(), PlatformDependent.usedDirectMemory(),
+                pooledDirectActive(), names, fds);
     }
 
     /**
@@ -149,17 +155,29 @@ final class Resources {
         return names;
     }
 
-    private static int fds() {
-        int n = 0;
+    /** What each open descriptor points at ({@code socket:[inode]}, a path...), for a readable failure. */
+    private static List<String> fdTargets() {
+        List<String> targets = new ArrayList<>();
         try (DirectoryStream<Path> dir = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
-            for (Path ignored : dir) {
-                n++;
+            for (Path fd : dir) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    // The JDK opens one descriptor on /dev/null, once, lazily, to close sockets that another thread
+                    // may still be using (dup2 onto it, then close): JVM state that appears at some point during
+                    // the first faults and never grows. A leaked socket or file is never /dev/null.
+                    if (!target.equals("/dev/null")) {
+                        targets.add(target);
+                    }
+                } catch (IOException closedMeanwhile) {
+                    // Closed since the listing (the listing's own descriptor is among these); it still counts
+                    // as one, in every reading alike.
+                    targets.add("?");
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        // The directory stream's own descriptor is counted in every reading alike.
-        return n;
+        return targets;
     }
 
     private static long jdkDirect() {
