@@ -2,6 +2,7 @@ package io.servletbridge.servlet;
 
 import io.servletbridge.ContextConfigurer;
 import io.servletbridge.offload.WorkerPool;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -18,10 +19,20 @@ import java.util.Map;
  * @param maxParameterCount  most parameters per request
  * @param initParameters     context init parameters
  * @param configurers        programmatic set-up run while the context initializes, in order
+ * @param requestTimeout     longest a dispatch may run before the container answers for it, or null for no limit
  */
 public record ContainerConfig(String contextPath, String displayName, ClassLoader classLoader, WorkerPool workers,
                               int responseBufferSize, int maxFormContentSize, int maxParameterCount,
-                              Map<String, String> initParameters, List<ContextConfigurer> configurers) {
+                              Map<String, String> initParameters, List<ContextConfigurer> configurers,
+                              Duration requestTimeout) {
+
+    /** Without a request timeout. */
+    public ContainerConfig(String contextPath, String displayName, ClassLoader classLoader, WorkerPool workers,
+                           int responseBufferSize, int maxFormContentSize, int maxParameterCount,
+                           Map<String, String> initParameters, List<ContextConfigurer> configurers) {
+        this(contextPath, displayName, classLoader, workers, responseBufferSize, maxFormContentSize,
+                maxParameterCount, initParameters, configurers, null);
+    }
 
     public ContainerConfig {
         if (!contextPath.isEmpty() && (!contextPath.startsWith("/") || contextPath.endsWith("/"))) {
@@ -29,5 +40,8 @@ public record ContainerConfig(String contextPath, String displayName, ClassLoade
                     + contextPath);
         }
         initParameters = Map.copyOf(initParameters);
+        if (requestTimeout != null && (requestTimeout.isZero() || requestTimeout.isNegative())) {
+            requestTimeout = null;
+        }
     }
 }

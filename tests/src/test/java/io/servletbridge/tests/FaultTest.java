@@ -1,19 +1,27 @@
 package io.servletbridge.tests;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.servletbridge.Loop;
+import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.ServletRequestEvent;
 import jakarta.servlet.ServletRequestListener;
 import jakarta.servlet.http.HttpServlet;
+import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Faults in the application, the client and the network (issue 4): each case takes a resource baseline, causes the
@@ -176,6 +184,113 @@ class FaultTest {
             }
             nextRequestsAreServed(server, "/ok", "ok");
             Resources.awaitBackTo(baseline);
+        }
+    }
+
+    /** Waits on {@code latch} until it is released, swallowing interrupts, as badly written code does. */
+    private static void awaitIgnoringInterrupts(CountDownLatch latch) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (latch.getCount() > 0 && System.nanoTime() < deadline) {
+            try {
+                latch.await(100, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException ignored) {
+                // swallowed on purpose
+            }
+        }
+    }
+
+    @BothLoops
+    void aServletThatNeverReturnsGets503AndItsLaterCallsFail(Loop loop) throws Exception {
+        AtomicReference<CountDownLatch> release = new AtomicReference<>();
+        AtomicReference<CountDownLatch> returned = new AtomicReference<>();
+        AtomicReference<Throwable> laterWrite = new AtomicReference<>();
+        AtomicReference<Throwable> laterCall = new AtomicReference<>();
+        HttpServlet stuck = Servlets.of((req, resp) -> {
+            ServletOutputStream out = resp.getOutputStream();
+            if (req.getParameter("committed") != null) {
+                out.write(new byte[10_000]);
+                out.flush();
+            }
+            awaitIgnoringInterrupts(release.get());
+            try {
+                out.write(new byte[100]);
+                out.flush();
+            } catch (Throwable e) {
+                laterWrite.set(e);
+            }
+            try {
+                req.getHeader("Host");
+            } catch (Throwable e) {
+                laterCall.set(e);
+            }
+            returned.get().countDown();
+        });
+        try (TestServer server = TestServer.start(loop, b -> b.workers(2, 16)
+                .requestTimeout(Duration.ofMillis(300))
+                .servlet("stuck", stuck, "/stuck")
+                .servlet("ok", Servlets.text("ok"), "/ok"))) {
+            Resources.Snapshot baseline = warmUpAndBaseline(server, "/ok");
+            for (String target : List.of("/stuck", "/stuck?committed")) {
+                release.set(new CountDownLatch(1));
+                returned.set(new CountDownLatch(1));
+                laterWrite.set(null);
+                laterCall.set(null);
+                try (RawHttp c = server.raw()) {
+                    c.get(target);
+                    // The servlet is blocked until the test releases it, so this answer can only come from the
+                    // request timeout.
+                    RawHttp.Response r = c.readFinal();
+                    if (target.contains("committed")) {
+                        assertEquals(200, r.status(), "committed before it got stuck: " + r);
+                        assertFalse(r.complete(), "too late for a 503: the connection is cut: " + r);
+                    } else {
+                        assertEquals(503, r.status(), r.toString());
+                        assertEquals("close", r.header("Connection"));
+                        assertTrue(c.closedByPeer());
+                    }
+                    assertEquals(1, returned.get().getCount(), "the servlet was still running");
+                } finally {
+                    release.get().countDown();
+                }
+                assertTrue(returned.get().await(10, TimeUnit.SECONDS));
+                assertInstanceOf(IOException.class, laterWrite.get(), "a write after the timeout fails");
+                assertInstanceOf(IllegalStateException.class, laterCall.get(), "the request object is dead too");
+                nextRequestsAreServed(server, "/ok", "ok");
+            }
+            Resources.awaitBackTo(baseline);
+        }
+    }
+
+    @BothLoops
+    void aServletThatHonoursInterruptsIsFreedByTheRequestTimeout(Loop loop) {
+        AtomicBoolean interrupted = new AtomicBoolean();
+        CountDownLatch never = new CountDownLatch(1);
+        HttpServlet blocked = Servlets.of((req, resp) -> {
+            try {
+                if (req.getParameter("sleep") != null) {
+                    Thread.sleep(60_000);
+                } else {
+                    never.await();
+                }
+            } catch (InterruptedException e) {
+                interrupted.set(true);
+            }
+        });
+        HttpServlet interruptFlag = Servlets.of((req, resp) ->
+                resp.getWriter().print(Thread.currentThread().isInterrupted() ? "interrupted" : "clean"));
+        // One worker and no queue: a later request is served only if the interrupt freed that worker.
+        try (TestServer server = TestServer.start(loop, b -> b.workers(1, 0)
+                .requestTimeout(Duration.ofMillis(300))
+                .servlet("blocked", blocked, "/blocked")
+                .servlet("flag", interruptFlag, "/flag"))) {
+            for (String target : List.of("/blocked", "/blocked?sleep")) {
+                interrupted.set(false);
+                assertEquals(503, get(server, target).status());
+                await().atMost(Duration.ofSeconds(10)).untilTrue(interrupted);
+                // The worker is free again, and the interrupt meant for the stuck dispatch did not follow it.
+                await().atMost(Duration.ofSeconds(10)).until(() -> get(server, "/flag").status() == 200);
+                assertEquals("clean", get(server, "/flag").bodyText());
+            }
         }
     }
 }
