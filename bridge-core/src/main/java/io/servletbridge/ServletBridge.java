@@ -69,6 +69,7 @@ public final class ServletBridge {
         private int maxParameterCount = 1000;
         private ClassLoader classLoader;
         private Duration shutdownHookGrace;
+        private Duration requestTimeout;
         private final Map<String, String> initParameters = new LinkedHashMap<>();
         private final List<ContextConfigurer> configurers = new ArrayList<>();
 
@@ -236,6 +237,25 @@ public final class ServletBridge {
             return this;
         }
 
+        /**
+         * The longest a dispatch (the filter chain and servlet running on a worker for one request, or for one
+         * {@code AsyncContext.dispatch}) may take. Off by default, as in Tomcat and Jetty, which have no such limit
+         * either; {@code null} or zero turns it off.
+         *
+         * <p>When a dispatch runs longer, the container answers for it: 503 with {@code Connection: close} if the
+         * response is not committed yet, otherwise the connection is cut so the client sees a truncated response.
+         * It then interrupts the worker thread, logs one warning with the stuck thread's stack, and from then on
+         * every call the application makes on that request or response fails (writes and reads throw
+         * {@link java.io.IOException}, other methods {@link IllegalStateException}). A thread cannot be killed:
+         * the worker stays occupied until the servlet really returns, so a servlet that ignores interrupts still
+         * holds a worker. The wait of an async request between dispatches is not covered: that is the
+         * {@code AsyncContext} timeout's job.
+         */
+        public Builder requestTimeout(Duration timeout) {
+            this.requestTimeout = timeout;
+            return this;
+        }
+
         /** The class loader application code runs with (default: this thread's context class loader). */
         public Builder classLoader(ClassLoader loader) {
             this.classLoader = loader;
@@ -333,7 +353,7 @@ public final class ServletBridge {
             }
             ContainerConfig config = new ContainerConfig(contextPath, displayName, loader, pool, responseBufferSize,
                     maxFormContentSize, maxParameterCount, initParameters, List.copyOf(configurers),
-                    loopConfig.bodyReadTimeout());
+                    loopConfig.bodyReadTimeout(), requestTimeout);
             ServletContainer container = new ServletContainer(config);
             container.context().setAttribute(BackgroundTasks.ATTRIBUTE, tasks);
             try {

@@ -21,18 +21,20 @@ import java.util.Map;
  * @param configurers        programmatic set-up run while the context initializes, in order
  * @param bodyReadTimeout    longest a request body reader waits without a byte before its read fails; null or
  *                           zero waits forever
+ * @param requestTimeout     longest a dispatch may run before the container answers for it, or null for no limit
  */
 public record ContainerConfig(String contextPath, String displayName, ClassLoader classLoader, WorkerPool workers,
                               int responseBufferSize, int maxFormContentSize, int maxParameterCount,
                               Map<String, String> initParameters, List<ContextConfigurer> configurers,
-                              Duration bodyReadTimeout) {
+                              Duration bodyReadTimeout, Duration requestTimeout) {
 
-    /** Without a body read timeout of its own: the loop default. */
+    /** With the loop's default body read timeout and no request timeout. */
     public ContainerConfig(String contextPath, String displayName, ClassLoader classLoader, WorkerPool workers,
                            int responseBufferSize, int maxFormContentSize, int maxParameterCount,
                            Map<String, String> initParameters, List<ContextConfigurer> configurers) {
         this(contextPath, displayName, classLoader, workers, responseBufferSize, maxFormContentSize,
-                maxParameterCount, initParameters, configurers, io.servletbridge.spi.LoopConfig.DEFAULT_BODY_READ_TIMEOUT);
+                maxParameterCount, initParameters, configurers, io.servletbridge.spi.LoopConfig.DEFAULT_BODY_READ_TIMEOUT,
+                null);
     }
 
     public ContainerConfig {
@@ -41,5 +43,8 @@ public record ContainerConfig(String contextPath, String displayName, ClassLoade
                     + contextPath);
         }
         initParameters = Map.copyOf(initParameters);
+        if (requestTimeout != null && (requestTimeout.isZero() || requestTimeout.isNegative())) {
+            requestTimeout = null;
+        }
     }
 }

@@ -40,6 +40,8 @@ final class ResponseBodyStream extends ServletOutputStream {
     private int count;
     private long written;
     private boolean committed;
+    /** Whether the head has been handed to the loop; guarded by lock, unlike committed, for the request timeout. */
+    private boolean headSent;
     private boolean closed;
     private long inFlight;
     /** A blocking writer is parked in awaitRoom until in-flight bytes drop to half the bound. */
@@ -104,6 +106,24 @@ final class ResponseBodyStream extends ServletOutputStream {
             }
             progress.signalAll();
             wakeListenerLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The request timed out: every later write fails, and a writer parked for room wakes up to fail.
+     *
+     * @return whether the response head had already been handed to the loop (too late for another answer)
+     */
+    boolean failForTimeout(Throwable cause) {
+        lock.lock();
+        try {
+            if (failure == null) {
+                failure = cause;
+            }
+            progress.signalAll();
+            return headSent;
         } finally {
             lock.unlock();
         }
@@ -225,8 +245,9 @@ final class ResponseBodyStream extends ServletOutputStream {
     }
 
     private boolean writable() throws IOException {
-        response.checkActive();
+        // The failure first: after a request timeout a write is an IOException, not an IllegalStateException.
         checkFailure();
+        response.checkActive();
         return !closed && !response.outputSuppressed();
     }
 
@@ -251,8 +272,8 @@ final class ResponseBodyStream extends ServletOutputStream {
 
     @Override
     public void flush() throws IOException {
-        response.checkActive();
         checkFailure();
+        response.checkActive();
         if (closed || response.outputSuppressed()) {
             return;
         }
@@ -313,11 +334,20 @@ final class ResponseBodyStream extends ServletOutputStream {
         ByteBuffer data = ByteBuffer.wrap(bytes, 0, n);
         lock.lock();
         try {
+            // Checked and handed over under the lock, so a request timeout sees either no head sent (and answers
+            // 503 itself) or a head on its way (and cuts the connection), never both answers.
+            if (failure != null) {
+                throw new IOException("Response cannot be written: " + failure.getMessage(), failure);
+            }
+            if (head != null) {
+                headSent = true;
+            }
             inFlight += n;
+            // Never calls back from inside (SPI rule), so holding the lock here cannot deadlock with written().
+            exchange.write(head, data, last, error -> written(n, error));
         } finally {
             lock.unlock();
         }
-        exchange.write(head, data, last, error -> written(n, error));
         if (!last && listener == null) {
             // Blocking mode parks here; a non-blocking writer instead checks isReady() and is called back.
             awaitRoom();

@@ -65,6 +65,10 @@ final class ServletExchange implements ExchangeEvents, Runnable {
     private Throwable closedCause;
     private volatile BridgeAsyncContext async;
     private volatile ScheduledFuture<?> timeoutTimer;
+    /** The thread inside a dispatch while a request timeout is armed; guarded by this. */
+    private Thread dispatchThread;
+    /** The request timeout fired: the container answered, and the application's objects are dead. */
+    private volatile boolean timedOut;
 
     ServletExchange(ServletContainer container, Exchange spi) {
         this.container = container;
@@ -121,6 +125,10 @@ final class ServletExchange implements ExchangeEvents, Runnable {
      * clear error instead of reading or writing someone else's exchange.
      */
     void checkActive() {
+        if (timedOut) {
+            throw new IllegalStateException("The request " + head.method() + " " + head.target()
+                    + " timed out after " + requestTimeout().toMillis() + " ms and was answered by the container");
+        }
         if (ended) {
             throw new IllegalStateException("The request " + head.method() + " " + head.target()
                     + " has completed; copy what a background task needs from it before submitting the task");
@@ -214,7 +222,87 @@ final class ServletExchange implements ExchangeEvents, Runnable {
     private void invoke(DispatcherType type, ServletRequest req, ServletResponse resp, String path,
                         ServletMapper.Match match) throws IOException, ServletException {
         request.enterDispatch(type);
-        container.chainFor(type, path, match, request).doFilter(req, resp);
+        ScheduledFuture<?> deadline = armRequestTimeout();
+        try {
+            container.chainFor(type, path, match, request).doFilter(req, resp);
+        } finally {
+            disarmRequestTimeout(deadline);
+        }
+    }
+
+    private java.time.Duration requestTimeout() {
+        return container.bridgeContext().config().requestTimeout();
+    }
+
+    private ScheduledFuture<?> armRequestTimeout() {
+        java.time.Duration timeout = requestTimeout();
+        if (timeout == null || timedOut) {
+            return null;
+        }
+        synchronized (this) {
+            dispatchThread = Thread.currentThread();
+        }
+        // A timer on the loop thread: it holds no thread while the dispatch runs.
+        return spi.loop().schedule(this::requestTimedOut, timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    private void disarmRequestTimeout(ScheduledFuture<?> deadline) {
+        if (deadline == null) {
+            return;
+        }
+        deadline.cancel(false);
+        synchronized (this) {
+            dispatchThread = null;
+        }
+        if (timedOut) {
+            // The interrupt was meant for this dispatch only: a pooled worker must not carry it into the next
+            // request. No interrupt can come after dispatchThread was cleared above.
+            Thread.interrupted();
+        }
+    }
+
+    /**
+     * On the loop thread: the dispatch ran past the request timeout. Answer for it (503, or a cut connection once
+     * committed), make the application's later calls fail, interrupt the worker and say where it is stuck.
+     */
+    private void requestTimedOut() {
+        Thread stuck;
+        synchronized (this) {
+            stuck = dispatchThread;
+            if (stuck == null || timedOut) {
+                return;
+            }
+            timedOut = true;
+            failed = true;
+        }
+        long ms = requestTimeout().toMillis();
+        IOException cause = new IOException("the request timed out after " + ms + " ms");
+        boolean headSent = response.stream().failForTimeout(cause);
+        body.onClosed(cause);
+        if (headSent) {
+            aborted = true;
+            spi.abort(cause);
+        } else {
+            DirectResponse.send(spi, 503, "the request took longer than " + ms + " ms", true);
+        }
+        // Capturing another thread's stack is a brief handshake with it, not a wait on I/O or a lock.
+        Throwable where = new RequestTimeoutStack(stuck);
+        synchronized (this) {
+            if (dispatchThread == stuck) {
+                stuck.interrupt();
+            }
+        }
+        LOG.warn("{} {}: no answer from the application after {} ms; answered {} and interrupted {}, which stays "
+                        + "busy until the application returns", head.method(), head.target(), ms,
+                headSent ? "by cutting the connection" : "503", stuck.getName(), where);
+    }
+
+    /** Carries a stuck worker's stack into the log, as if it were an exception thrown there. */
+    private static final class RequestTimeoutStack extends Throwable {
+        RequestTimeoutStack(Thread stuck) {
+            super("stack of " + stuck.getName() + " when the request timed out", null, false, true);
+            setStackTrace(stuck.getStackTrace());
+        }
     }
 
     /**
@@ -225,6 +313,10 @@ final class ServletExchange implements ExchangeEvents, Runnable {
         while (true) {
             String target;
             synchronized (this) {
+                if (timedOut) {
+                    // The container answered for this request: nothing of the application's runs for it again.
+                    pendingDispatch = null;
+                }
                 target = pendingDispatch;
                 if (target == null) {
                     if (pendingComplete || !asyncStarted || failed) {
@@ -515,6 +607,11 @@ final class ServletExchange implements ExchangeEvents, Runnable {
 
     private void fail(Throwable t) {
         Throwable root = rootCause(t);
+        if (timedOut) {
+            // The container has answered already; this is most likely the application meeting its dead objects.
+            LOG.debug("{} {}: failed after its request timeout: {}", head.method(), head.target(), root.toString());
+            return;
+        }
         if (closed) {
             LOG.debug("{} {}: client went away: {}", head.method(), head.target(), root.toString());
             failed = true;
@@ -586,7 +683,7 @@ final class ServletExchange implements ExchangeEvents, Runnable {
         if (timer != null) {
             timer.cancel(false);
         }
-        if (!aborted) {
+        if (!aborted && !timedOut) {
             try {
                 response.finish();
             } catch (IOException | RuntimeException e) {

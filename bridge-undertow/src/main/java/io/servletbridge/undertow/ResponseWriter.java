@@ -9,6 +9,7 @@ import io.undertow.server.protocol.http.HttpContinue;
 import io.undertow.util.HeaderMap;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
+import io.undertow.util.Methods;
 import org.xnio.ChannelListener;
 import org.xnio.channels.StreamSinkChannel;
 
@@ -160,6 +161,12 @@ final class ResponseWriter implements ChannelListener<StreamSinkChannel> {
         }
         if (head.contentLength() >= 0) {
             out.put(Headers.CONTENT_LENGTH, head.contentLength());
+        } else if (exchange.isHttp11() && !exchange.getRequestMethod().equals(Methods.HEAD)
+                && head.status() != 204 && head.status() != 304 && !out.contains(Headers.TRANSFER_ENCODING)) {
+            // Undertow would delimit a non-persistent response by closing the connection, and then a response cut
+            // short by a failure looks complete to the client. Chunked framing keeps the end explicit (as Netty's
+            // side does).
+            out.put(Headers.TRANSFER_ENCODING, Headers.CHUNKED.toString());
         }
         if (head.closeRequested() || body.continueOwed()) {
             // A client still waiting for 100 Continue may or may not send its body after our answer; only
