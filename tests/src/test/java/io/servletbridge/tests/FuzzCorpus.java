@@ -9,6 +9,14 @@ import java.util.Map;
  * {@code regression-...}). Text is ISO-8859-1, one char per byte.
  */
 final class FuzzCorpus {
+    /**
+     * Inputs after which a server may rightly wait for more bytes (a cut body, a line without its end); every other
+     * input is whole and must be answered or closed while the client still holds its connection open.
+     */
+    static final java.util.Set<String> INCOMPLETE = java.util.Set.of("chunk-missing-last", "body-shorter-than-cl",
+            "form-body-shorter-than-cl", "expect-continue-then-garbage", "tls-client-hello", "bare-cr-line-ends",
+            "empty");
+
     private FuzzCorpus() {
     }
 
@@ -36,6 +44,8 @@ final class FuzzCorpus {
                 + "zz\r\nabc\r\n0\r\n\r\n");
         m.put("chunk-size-overflow", "POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
                 + "ffffffffffffffffff\r\nabc\r\n0\r\n\r\n");
+        m.put("chunk-size-bad-hex-alone", "POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "zz\r\n");
         m.put("chunk-size-negative", "POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
                 + "-3\r\nabc\r\n0\r\n\r\n");
         m.put("chunk-data-too-long", "POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"

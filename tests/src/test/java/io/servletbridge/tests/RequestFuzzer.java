@@ -26,8 +26,11 @@ final class RequestFuzzer {
      * @param bytes     what the client sends
      * @param writes    how the bytes are cut into socket writes (lengths, summing to {@code bytes.length})
      * @param mutations the operators applied, in order: the first one names the case's family
+     * @param complete  whether every request in the input is whole (only request-line and header mutations, none
+     *                  that cut, reframe or scramble bytes): the server has all it needs to answer or reject
+     *                  without waiting for more bytes or for the client to close
      */
-    record Case(long seed, int index, byte[] bytes, int[] writes, List<String> mutations) {
+    record Case(long seed, int index, byte[] bytes, int[] writes, List<String> mutations, boolean complete) {
 
         /** Whether a HEAD request may be among the inputs: its response has headers but never a body. */
         boolean mayContainHead() {
@@ -45,6 +48,15 @@ final class RequestFuzzer {
                     + ") mutations=" + mutations + " writes=" + Arrays.toString(writes) + " input=" + escape(bytes);
         }
     }
+
+    /**
+     * Mutation families after which a request still ends where the server can tell: they touch the request line or
+     * header fields but leave line ends and body framing alone. (Line-ending, framing, chunked-body, junk and byte
+     * mutations may leave a server legitimately waiting for bytes that never come.)
+     */
+    private static final java.util.Set<String> KEEP_REQUESTS_WHOLE = java.util.Set.of("pipelined", "method",
+            "target", "version", "header-name", "header-value", "obs-fold", "header-line-without-name-or-colon",
+            "many-headers", "host");
 
     private final long seed;
 
@@ -90,7 +102,8 @@ final class RequestFuzzer {
         if (mutations.size() > 1 && mutations.get(0).startsWith("pipelined")) {
             mutations.add(mutations.remove(0));
         }
-        return new Case(seed, index, bytes, splits(r, bytes.length), List.copyOf(mutations));
+        boolean complete = mutations.stream().allMatch(m -> KEEP_REQUESTS_WHOLE.contains(m.split("[:(]", 2)[0]));
+        return new Case(seed, index, bytes, splits(r, bytes.length), List.copyOf(mutations), complete);
     }
 
     /** One write (most often), a few random cuts, or byte by byte for short inputs. */
