@@ -431,9 +431,14 @@ final class RequestFuzzer {
         }
 
         private String mutateChunks(SplittableRandom r) {
+            if (chunks.isEmpty()) {
+                chunks.add("zz" + CRLF);
+                return "bad size where the last chunk was removed";
+            }
             int i = r.nextInt(chunks.size());
             String chunk = chunks.get(i);
-            int lineEndAt = chunk.indexOf(CRLF);
+            // An earlier mutation may have changed this chunk's line ends.
+            int lineEndAt = chunk.indexOf(CRLF) >= 0 ? chunk.indexOf(CRLF) : Math.max(0, chunk.indexOf('\n'));
             String size = chunk.substring(0, lineEndAt);
             String rest = chunk.substring(lineEndAt);
             switch (r.nextInt(12)) {
