@@ -104,6 +104,20 @@ final class FuzzCorpus {
                 + "GET /echo/3 HTTP/1.1\r\nHost: h\r\n\r\n");
         m.put("empty", "");
         // Found by the generator (FuzzTest.KNOWN_BUGS says which loop still fails them).
+        m.put("regression-empty-header-name-chunked", "POST /form HTTP/1.1\r\nHost: h\r\n"
+                + "Content-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n:\r\n"
+                + "Accept: */*\r\n\r\n0\r\n\r\n");
+        m.put("form-chunked-empty", "POST /form HTTP/1.1\r\nHost: h\r\n"
+                + "Content-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n"
+                + "Accept: */*\r\n\r\n0\r\n\r\n");
+        m.put("empty-header-name-form-cl", "POST /form HTTP/1.1\r\nHost: h\r\n"
+                + "Content-Type: application/x-www-form-urlencoded\r\n:\r\nContent-Length: 3\r\n\r\na=1");
+        m.put("empty-header-name-chunked-echo", "POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n"
+                + ":\r\n\r\n0\r\n\r\n");
+        m.put("empty-header-name-get", "GET /echo HTTP/1.1\r\nHost: h\r\n:\r\n\r\n");
+        m.put("empty-header-name-cl", "POST /echo HTTP/1.1\r\nHost: h\r\n:\r\nContent-Length: 3\r\n\r\nabc");
+        m.put("empty-header-name-before-te", "POST /echo HTTP/1.1\r\nHost: h\r\n:\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "0\r\n\r\n");
         m.put("regression-version-0.9", "GET /echo HTTP/0.9\r\nHost: h\r\n\r\n");
         return m;
     }

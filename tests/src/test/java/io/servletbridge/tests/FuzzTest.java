@@ -64,7 +64,10 @@ class FuzzTest {
                             + "(RFC 9112 6.3: 400 and close)"),
             new KnownBug(Loop.UNDERTOW, "no answer and no close", "chunked\\r\\n\\r\\nzz\\r\\n\"",
                     "undertow neither answers nor closes after a malformed chunk size when no more bytes follow: "
-                            + "the servlet's read fails, then the connection hangs"));
+                            + "the servlet's read fails, then the connection hangs"),
+            new KnownBug(Loop.UNDERTOW, "no answer and no close", "\\r\\n:\\r\\n",
+                    "undertow neither answers nor closes a chunked request with a header line that is only a colon, "
+                            + "followed by more headers (netty: 400 and close)"));
 
     private record KnownBug(Loop loop, String failureContains, String inputContains, String description) {
         boolean matches(Loop l, String failure) {
