@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
  * Every process the driver starts, so each is stopped by its PID: after its row, and from a shutdown hook when the
  * driver fails or is interrupted (Ctrl-C), leaving no server holding a port or wrk hammering nothing.
  */
-final class Children {
+public final class Children {
     private static final Set<Process> LIVE = new LinkedHashSet<>();
 
     static {
@@ -19,13 +19,14 @@ final class Children {
     private Children() {
     }
 
-    static synchronized Process track(Process p) {
+    /** Registers a started process so that it is stopped when this JVM exits. */
+    public static synchronized Process track(Process p) {
         LIVE.add(p);
         return p;
     }
 
     /** SIGTERM first so a JVM can exit cleanly, SIGKILL if it has not within five seconds. */
-    static void stop(Process p) {
+    public static void stop(Process p) {
         synchronized (Children.class) {
             LIVE.remove(p);
         }
@@ -45,7 +46,8 @@ final class Children {
         }
     }
 
-    static void stopAll() {
+    /** Stops every tracked process. */
+    public static void stopAll() {
         List<Process> left;
         synchronized (Children.class) {
             left = List.copyOf(LIVE);

@@ -5,18 +5,23 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Memory and limits as Linux reports them in /proc: what the OS charges a process, heap and all. */
-final class ProcStatus {
+public final class ProcStatus {
     private ProcStatus() {
     }
 
     /** Peak resident set size in KiB (VmHWM), or -1 when the process is gone. */
-    static long peakRssKib(long pid) {
+    public static long peakRssKib(long pid) {
         return field(pid, "VmHWM:");
     }
 
     /** Current resident set size in KiB (VmRSS), or -1 when the process is gone. */
-    static long rssKib(long pid) {
+    public static long rssKib(long pid) {
         return field(pid, "VmRSS:");
+    }
+
+    /** Threads of the process (Threads), or -1 when the process is gone. */
+    public static long threads(long pid) {
+        return field(pid, "Threads:");
     }
 
     private static long field(long pid, String name) {

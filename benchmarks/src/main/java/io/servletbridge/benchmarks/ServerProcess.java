@@ -8,8 +8,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** One server JVM, started fresh for one row so that its peak RSS belongs to that workload alone. */
-final class ServerProcess implements AutoCloseable {
+/**
+ * One server JVM, started fresh for one row so that its peak RSS belongs to that workload alone (and by the soak
+ * program, for one soak run).
+ */
+public final class ServerProcess implements AutoCloseable {
     private static final String READY = "LISTENING ";
 
     private final ServerKind kind;
@@ -39,8 +42,28 @@ final class ServerProcess implements AutoCloseable {
 
     static ServerProcess start(ServerKind kind, Options options, Path workDir) throws IOException,
             InterruptedException {
-        Path log = workDir.resolve(kind.id + "-" + System.nanoTime() + ".log");
-        ProcessBuilder pb = new ProcessBuilder(command(kind, options))
+        return start(kind, kind.id, command(kind, options), workDir);
+    }
+
+    /**
+     * Starts {@code mainClass} from this JVM's class path with {@code jvmFlags}; it must print {@code LISTENING
+     * <port>} once it serves and exit when its standard input closes.
+     */
+    public static ServerProcess start(String id, Class<?> mainClass, List<String> jvmFlags, Path workDir)
+            throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmFlags);
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(mainClass.getName());
+        return start(null, id, cmd, workDir);
+    }
+
+    private static ServerProcess start(ServerKind kind, String id, List<String> command, Path workDir)
+            throws IOException, InterruptedException {
+        Path log = workDir.resolve(id + "-" + System.nanoTime() + ".log");
+        ProcessBuilder pb = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         // stdin stays a pipe: the server exits when the driver, holding its other end, goes away.
@@ -57,7 +80,7 @@ final class ServerProcess implements AutoCloseable {
             Thread.sleep(50);
         }
         Children.stop(p);
-        throw new IOException(kind.id + " did not start (pid " + p.pid() + "); its output ends with:\n"
+        throw new IOException(id + " did not start (pid " + p.pid() + "); its output ends with:\n"
                 + tail(log));
     }
 
@@ -79,26 +102,37 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
-    int port() {
+    /** The port the server announced. */
+    public int port() {
         return port;
     }
 
-    long pid() {
+    /** The server JVM's process id, for {@link ProcStatus}. */
+    public long pid() {
         return process.pid();
     }
 
-    boolean alive() {
+    /** Whether the server JVM still runs. */
+    public boolean alive() {
         return process.isAlive();
     }
 
-    String logTail() {
+    /** The last lines of the server's output. */
+    public String logTail() {
         return tail(log);
     }
 
+    /** The server's whole output so far (stdout and stderr). */
+    public Path log() {
+        return log;
+    }
+
+    /** Null for servers not started from a {@link ServerKind}. */
     ServerKind kind() {
         return kind;
     }
 
+    /** Stops the server: SIGTERM, then SIGKILL if it has not exited within five seconds. */
     @Override
     public void close() {
         Children.stop(process);

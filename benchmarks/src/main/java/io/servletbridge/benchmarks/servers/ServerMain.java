@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /** What every benchmark server does once it listens: tell the driver its port, then live as long as the driver. */
-final class ServerMain {
+public final class ServerMain {
     /** The driver waits for this line on the server's output. */
     static final String READY = "LISTENING ";
 
@@ -15,7 +15,7 @@ final class ServerMain {
      * Announces the port and blocks until standard input closes. The driver holds the other end of that pipe, so a
      * server can never outlive a driver that crashed or was killed, even with SIGKILL.
      */
-    static void serveUntilDriverGoes(int port) {
+    public static void serveUntilDriverGoes(int port) {
         System.out.println(READY + port);
         System.out.flush();
         InputStream in = System.in;
@@ -29,7 +29,8 @@ final class ServerMain {
         System.exit(0);
     }
 
-    static int ioThreads() {
+    /** Loop threads: {@code -Dbench.ioThreads}, by default one per core. */
+    public static int ioThreads() {
         return Integer.getInteger("bench.ioThreads", Runtime.getRuntime().availableProcessors());
     }
 }
