@@ -37,8 +37,14 @@ final class Resources {
     static final int THREAD_TOLERANCE = 0;
     static final int FD_TOLERANCE = 0;
     static final long JDK_DIRECT_TOLERANCE = 64 * 1024;
+    /**
+     * Pools keep what they grew to at peak concurrency: Netty's arenas may hold one more chunk (4 MiB), and its
+     * per-loop-thread caches hold up to 256 small and 64 normal buffers. These bound what a burst may leave behind
+     * without anything leaking; over the 2,000 faults of the storm tests, a leak of 2 KiB per fault still exceeds
+     * them (and every Netty buffer leak also trips the paranoid leak detector).
+     */
     static final long NETTY_DIRECT_TOLERANCE = 4 * 1024 * 1024;
-    static final long POOLED_ACTIVE_TOLERANCE = 64;
+    static final long POOLED_ACTIVE_TOLERANCE = 320;
     /** How long resources may take to come back: connections close and threads end asynchronously. */
     static final Duration SETTLE = Duration.ofSeconds(15);
 
@@ -77,7 +83,10 @@ final class Resources {
                 s.append("file descriptors ").append(baseline.fds).append(" -> ").append(fds).append(" (new: ")
                         .append(added).append("); ");
             }
-            if (jdkDirect > baseline.jdkDirect + JDK_DIRECT_TOLERANCE) {
+            // Without Netty's own counter (no cleaner-free allocation on this JVM), its arena chunks are JDK direct
+            // buffers, so the chunk tolerance applies there.
+            long jdkTolerance = JDK_DIRECT_TOLERANCE + (nettyDirect < 0 ? NETTY_DIRECT_TOLERANCE : 0);
+            if (jdkDirect > baseline.jdkDirect + jdkTolerance) {
                 s.append("JDK direct bytes ").append(baseline.jdkDirect).append(" -> ").append(jdkDirect).append("; ");
             }
             if (nettyDirect >= 0 && nettyDirect > baseline.nettyDirect + NETTY_DIRECT_TOLERANCE) {
@@ -125,6 +134,11 @@ final class Resources {
         try {
             // Polled on this thread: Awaitility's own poller thread would count as a new thread.
             await().atMost(SETTLE).pollInSameThread().pollInterval(Duration.ofMillis(100)).until(() -> {
+                if (last.get() != null) {
+                    // A direct buffer nobody references is only returned when a GC lets its cleaner run, and after
+                    // a storm little else allocates to cause one. A leak (a buffer still referenced) survives this.
+                    System.gc();
+                }
                 String excess = snapshot().excessOver(baseline);
                 last.set(excess);
                 return excess == null;
