@@ -1,19 +1,19 @@
 package io.servletbridge.undertow;
 
+import io.servletbridge.spi.LoopConfig;
 import io.undertow.connector.PooledByteBuffer;
 import io.undertow.server.HttpServerExchange;
-import io.undertow.server.protocol.http.HttpServerConnection;
 import io.undertow.server.protocol.http.HttpContinue;
-import io.servletbridge.spi.LoopConfig;
-import java.util.concurrent.TimeUnit;
+import io.undertow.server.protocol.http.HttpServerConnection;
 import org.xnio.ChannelListener;
-import org.xnio.conduits.ConduitStreamSinkChannel;
 import org.xnio.IoUtils;
 import org.xnio.channels.Channels;
 import org.xnio.channels.StreamSourceChannel;
+import org.xnio.conduits.ConduitStreamSinkChannel;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Reads the request body only while the bridge has asked for it, one answer per demand; once the response is done,
