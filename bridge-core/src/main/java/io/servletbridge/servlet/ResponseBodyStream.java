@@ -47,6 +47,8 @@ final class ResponseBodyStream extends ServletOutputStream {
     /** A blocking writer is parked in awaitRoom until in-flight bytes drop to half the bound. */
     private boolean writerParked;
     private Throwable failure;
+    /** The failure came from the connection (a failed write or the loop closing it), not from the container. */
+    private boolean connectionLost;
     /** Non-blocking mode (Servlet 6.1, 5.7): set once, with an async request. */
     private WriteListener listener;
     /** The application saw isReady() == false and waits for onWritePossible. */
@@ -103,6 +105,7 @@ final class ResponseBodyStream extends ServletOutputStream {
         try {
             if (failure == null) {
                 failure = cause;
+                connectionLost = true;
             }
             progress.signalAll();
             wakeListenerLocked();
@@ -337,7 +340,7 @@ final class ResponseBodyStream extends ServletOutputStream {
             // Checked and handed over under the lock, so a request timeout sees either no head sent (and answers
             // 503 itself) or a head on its way (and cuts the connection), never both answers.
             if (failure != null) {
-                throw new IOException("Response cannot be written: " + failure.getMessage(), failure);
+                throw writeFailure(failure, connectionLost);
             }
             if (head != null) {
                 headSent = true;
@@ -361,6 +364,7 @@ final class ResponseBodyStream extends ServletOutputStream {
             inFlight -= n;
             if (error != null && failure == null) {
                 failure = error;
+                connectionLost = true;
             }
             // Waking the writer at half the bound rather than at every completed piece: one wake-up per few
             // pieces instead of one per piece, and the writer comes back with room for several.
@@ -397,15 +401,26 @@ final class ResponseBodyStream extends ServletOutputStream {
 
     private void checkFailure() throws IOException {
         Throwable f;
+        boolean lost;
         lock.lock();
         try {
             f = failure;
+            lost = connectionLost;
         } finally {
             lock.unlock();
         }
         if (f != null) {
-            throw new IOException("Response cannot be written: " + f.getMessage(), f);
+            throw writeFailure(f, lost);
         }
+    }
+
+    /**
+     * What a write throws after {@code f}: a lost connection is the client's doing, so it gets its own type, which
+     * the container logs at debug level rather than as an application failure.
+     */
+    private static IOException writeFailure(Throwable f, boolean lost) {
+        String message = "Response cannot be written: " + f.getMessage();
+        return lost ? new ClientAbortException(message, f) : new IOException(message, f);
     }
 
     @Override

@@ -612,7 +612,9 @@ final class ServletExchange implements ExchangeEvents, Runnable {
             LOG.debug("{} {}: failed after its request timeout: {}", head.method(), head.target(), root.toString());
             return;
         }
-        if (closed) {
+        // A write failing because the connection broke may come before the loop's close event: a client abort
+        // either way, which is not a server error (Tomcat logs these at debug level too).
+        if (closed || causedBy(t, ClientAbortException.class)) {
             LOG.debug("{} {}: client went away: {}", head.method(), head.target(), root.toString());
             failed = true;
             abort(t);

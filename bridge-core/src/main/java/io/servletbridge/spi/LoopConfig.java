@@ -34,6 +34,17 @@ public record LoopConfig(String host, int port, int ioThreads, int maxRequestLin
     public static final int DEFAULT_MAX_CONNECTIONS = 16_384;
 
     /**
+     * Lingering close: when a connection must close while the client may still be sending a request body the
+     * server did not read, the loop shuts down its output (the client sees the whole response, then end of stream),
+     * then reads and discards input until the client closes, for at most this long and {@link #LINGER_BYTES}.
+     * Closing at once with unread bytes would make the kernel send a reset, and a client still sending can then lose
+     * the response it had not read yet (a 503 or a 413, typically). Tomcat and Jetty close the same way.
+     */
+    public static final Duration LINGER_TIME = Duration.ofSeconds(2);
+    /** Most request bytes a lingering close reads and discards before it closes anyway (see {@link #LINGER_TIME}). */
+    public static final long LINGER_BYTES = 1024 * 1024;
+
+    /**
      * Defaults: loopback, a free port, 8 KiB request line, 16 KiB of headers, 100 fields, 64 KiB drain, 60 s idle,
      * 20 s for a request head, 30 s for a stalled body read, 16,384 connections.
      */

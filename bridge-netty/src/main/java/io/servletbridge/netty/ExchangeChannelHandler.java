@@ -1,12 +1,14 @@
 package io.servletbridge.netty;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufHolder;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
@@ -54,6 +56,10 @@ final class ExchangeChannelHandler extends ChannelInboundHandlerAdapter {
     /** A malformed request was answered: the connection is closing and its input means nothing any more. */
     private boolean rejected;
     private boolean closed;
+    /** Output shut down after the last response; input is read and thrown away until the client closes. */
+    private boolean lingering;
+    private long lingered;
+    private ScheduledFuture<?> lingerTimer;
     /** The client shut down its sending side: no request can follow the current one. */
     private boolean inputShutdown;
     private boolean processing;
@@ -135,6 +141,18 @@ final class ExchangeChannelHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (lingering) {
+            if (msg instanceof ByteBufHolder) {
+                lingered += ((ByteBufHolder) msg).content().readableBytes();
+            }
+            ReferenceCountUtil.release(msg);
+            if (lingered > LoopConfig.LINGER_BYTES) {
+                log.debug("Closing {}: more than {} bytes after the last response", ctx.channel(),
+                        LoopConfig.LINGER_BYTES);
+                ctx.close();
+            }
+            return;
+        }
         if (closed || rejected || !(msg instanceof HttpObject)) {
             ReferenceCountUtil.release(msg);
             return;
@@ -158,6 +176,10 @@ final class ExchangeChannelHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (lingering) {
+            ctx.read();
+            return;
+        }
         // Asking for the next read only here, not per message, keeps one socket read from arming another while the
         // decoder is still handing us what the first one produced.
         readIfNeeded();
@@ -183,6 +205,11 @@ final class ExchangeChannelHandler extends ChannelInboundHandlerAdapter {
                 inbound.add(new RefusedRequest(refusal));
             }
             process();
+            return;
+        }
+        if (evt instanceof ChannelInputShutdownEvent && lingering) {
+            // The client has read what it wanted and closed: now the close sends no reset.
+            ctx.close();
             return;
         }
         if (evt instanceof ChannelInputShutdownEvent) {
@@ -211,6 +238,11 @@ final class ExchangeChannelHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closed = true;
+        lingering = false;
+        if (lingerTimer != null) {
+            lingerTimer.cancel(false);
+            lingerTimer = null;
+        }
         if (headTimer != null) {
             headTimer.cancel(false);
             headTimer = null;
@@ -266,7 +298,11 @@ final class ExchangeChannelHandler extends ChannelInboundHandlerAdapter {
         exchanges.end();
         current = null;
         if (!exchange.keepAlive() || exchanges.stopping() || inputShutdown) {
-            close();
+            if (exchange.bodyComplete() || inputShutdown) {
+                close();
+            } else {
+                lingerThenClose();
+            }
             return;
         }
         if (!exchange.bodyComplete()) {
@@ -335,7 +371,7 @@ final class ExchangeChannelHandler extends ChannelInboundHandlerAdapter {
             content.release();
             if (drained > config.unreadBodyDrain()) {
                 log.debug("Closing {}: unread request body exceeds {} bytes", ctx.channel(), config.unreadBodyDrain());
-                close();
+                lingerThenClose();
                 return false;
             }
             if (last) {
@@ -467,6 +503,39 @@ final class ExchangeChannelHandler extends ChannelInboundHandlerAdapter {
         rejected = true;
         releaseInbound();
         ctx.writeAndFlush(RequestRejection.response(status)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /**
+     * Closes after the last response while the client may still be sending a body nobody reads (see
+     * {@link LoopConfig#LINGER_TIME}): shuts down the output, so the client sees the response end, then reads and
+     * discards until the client closes, {@link LoopConfig#LINGER_BYTES} have come, or the time is up. Never blocks:
+     * reads keep arriving as events, and a timer on this loop ends it.
+     */
+    private void lingerThenClose() {
+        if (closed) {
+            return;
+        }
+        if (!(ctx.channel() instanceof DuplexChannel)) {
+            close();
+            return;
+        }
+        closed = true;
+        lingering = true;
+        releaseInbound();
+        if (headTimer != null) {
+            headTimer.cancel(false);
+            headTimer = null;
+        }
+        lingerTimer = ctx.executor().schedule(() -> {
+            lingerTimer = null;
+            ctx.close();
+        }, LoopConfig.LINGER_TIME.toNanos(), TimeUnit.NANOSECONDS);
+        ((DuplexChannel) ctx.channel()).shutdownOutput().addListener(f -> {
+            if (!f.isSuccess()) {
+                ctx.close();
+            }
+        });
+        ctx.read();
     }
 
     private void close() {

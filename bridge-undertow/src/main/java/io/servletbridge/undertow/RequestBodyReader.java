@@ -1,15 +1,19 @@
 package io.servletbridge.undertow;
 
+import io.servletbridge.spi.LoopConfig;
 import io.undertow.connector.PooledByteBuffer;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.protocol.http.HttpContinue;
+import io.undertow.server.protocol.http.HttpServerConnection;
 import org.xnio.ChannelListener;
 import org.xnio.IoUtils;
 import org.xnio.channels.Channels;
 import org.xnio.channels.StreamSourceChannel;
+import org.xnio.conduits.ConduitStreamSinkChannel;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Reads the request body only while the bridge has asked for it, one answer per demand; once the response is done,
@@ -30,6 +34,8 @@ final class RequestBodyReader implements ChannelListener<StreamSourceChannel> {
     private long received;
     private boolean draining;
     private long drainLeft;
+    /** Output shut down, the rest of the body read and discarded before the close (see {@link #lingerThenClose}). */
+    private boolean lingering;
 
     RequestBodyReader(UndertowExchange owner, HttpServerExchange exchange, long declaredLength, long drainBudget) {
         this.owner = owner;
@@ -45,6 +51,16 @@ final class RequestBodyReader implements ChannelListener<StreamSourceChannel> {
      */
     boolean continueOwed() {
         return received == 0 && !exchange.isRequestComplete() && HttpContinue.requiresContinueResponse(exchange);
+    }
+
+    /**
+     * Whether more of the declared body is left unread than the drain budget: the connection cannot be kept, and
+     * the response should say so ({@code Connection: close}), as on Netty, or a client would send its next request
+     * on a connection about to close. Asked just before the final response starts.
+     */
+    boolean beyondDrain() {
+        return !ended && !exchange.isRequestComplete() && declaredLength >= 0
+                && declaredLength - received > drainBudget;
     }
 
     void demand() {
@@ -113,13 +129,40 @@ final class RequestBodyReader implements ChannelListener<StreamSourceChannel> {
         if (exchange.isRequestComplete()) {
             return;
         }
-        if (!exchange.isPersistent() || declaredLength >= 0 && declaredLength - received > drainBudget) {
+        draining = true;
+        if (!exchange.isPersistent() || beyondDrain()) {
+            lingerThenClose();
+        } else {
+            drainLeft = drainBudget;
+        }
+        drain();
+    }
+
+    /**
+     * The connection closes, but the client may still be sending a body nobody read; closing now would reset it,
+     * and the client could lose the response (see {@link io.servletbridge.spi.LoopConfig#LINGER_TIME}). So: shut
+     * down the output, so the client sees the response end, then read and discard the rest of the body, for at most
+     * {@code LINGER_TIME} and {@code LINGER_BYTES}, and close. Reads stay event-driven; a timer on this IO thread
+     * ends it.
+     */
+    private void lingerThenClose() {
+        lingering = true;
+        drainLeft = LoopConfig.LINGER_BYTES;
+        if (!(exchange.getConnection() instanceof HttpServerConnection)) {
             IoUtils.safeClose(exchange.getConnection());
             return;
         }
-        draining = true;
-        drainLeft = drainBudget;
-        drain();
+        ConduitStreamSinkChannel sink = ((HttpServerConnection) exchange.getConnection()).getChannel().getSinkChannel();
+        try {
+            sink.shutdownWrites();
+            // Nothing of the response is pending (its last write completed), so this flush is the FIN alone.
+            sink.flush();
+        } catch (IOException e) {
+            IoUtils.safeClose(exchange.getConnection());
+            return;
+        }
+        exchange.getIoThread().executeAfter(() -> IoUtils.safeClose(exchange.getConnection()),
+                LoopConfig.LINGER_TIME.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void drain() {
@@ -129,7 +172,11 @@ final class RequestBodyReader implements ChannelListener<StreamSourceChannel> {
                 // One byte past the budget tells "ends exactly at the budget" from "goes on".
                 long n = Channels.drain(source, drainLeft + 1);
                 if (n < 0) {
-                    // Undertow saw the end of the body and has moved on to the next request.
+                    if (lingering) {
+                        // All of it read: the close sends no reset.
+                        IoUtils.safeClose(exchange.getConnection());
+                    }
+                    // Otherwise Undertow saw the end of the body and has moved on to the next request.
                     return;
                 }
                 if (n == 0) {
@@ -138,8 +185,12 @@ final class RequestBodyReader implements ChannelListener<StreamSourceChannel> {
                 }
                 drainLeft -= n;
                 if (drainLeft < 0) {
-                    IoUtils.safeClose(exchange.getConnection());
-                    return;
+                    if (lingering) {
+                        IoUtils.safeClose(exchange.getConnection());
+                        return;
+                    }
+                    // A chunked body longer than the drain budget: the connection closes, lingering first.
+                    lingerThenClose();
                 }
             }
         } catch (IOException e) {
