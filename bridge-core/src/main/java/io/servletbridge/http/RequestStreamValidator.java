@@ -79,10 +79,14 @@ public final class RequestStreamValidator {
         for (int c = 0; c < 256; c++) {
             TCHAR[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
                     || (c < 128 && "!#$%&'*+-.^_`|~".indexOf(c) >= 0);
-            // Visible ASCII and obs-text: no whitespace, no controls, no DEL.
-            TARGET_CHAR[c] = (c > 0x20 && c < 0x7f) || c >= 0x80;
+            // What RFC 3986 lets into a URI (unreserved, pct-encoded's '%', sub-delims, ':', '@', '/', '?', and
+            // '[' ']' of an IP literal), nothing else: no fragment '#' (RFC 9112 3.2), no raw non-ASCII, none of
+            // " < > \\ ^ ` { | } (Tomcat refuses these too by default). Undertow's parser refuses some of them and
+            // Netty's none, so both loops answer 400 here alike.
+            TARGET_CHAR[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || (c < 128 && "-._~%!$&'()*+,;=:@/?[]".indexOf(c) >= 0);
             // field-vchar, SP, HTAB (RFC 9110 5.5); every other control is refused, CR, LF and NUL among them.
-            VALUE_CHAR[c] = TARGET_CHAR[c] || c == ' ' || c == '\t';
+            VALUE_CHAR[c] = (c > 0x20 && c < 0x7f) || c >= 0x80 || c == ' ' || c == '\t';
             HEX[c] = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
                     : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
         }

@@ -324,12 +324,17 @@ final class NettyExchange implements Exchange {
 
     /** Whether what is left of the request body can be read and thrown away after the response. */
     private boolean requestBodyDisposable() {
-        if (bodyComplete || request.contentLength() == 0) {
+        if (request.contentLength() == 0) {
             return true;
         }
         if (expectsContinue && !continueSent) {
-            // The client holds the body back until told to send it: it may never come, or come much later.
+            // The client holds the body back until told to send it: it may never come, or come much later. Asked
+            // before whether the body is already here, because that depends on timing (Undertow does not read an
+            // undemanded body, Netty's decoder does) and both loops must answer alike; Jetty closes here too.
             return false;
+        }
+        if (bodyComplete) {
+            return true;
         }
         if (request.contentLength() < 0) {
             // Chunked: the size is unknown until read; the drain closes the connection if it gets too long.

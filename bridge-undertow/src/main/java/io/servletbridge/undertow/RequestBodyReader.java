@@ -47,6 +47,14 @@ final class RequestBodyReader implements ChannelListener<StreamSourceChannel> {
         return received == 0 && !exchange.isRequestComplete() && HttpContinue.requiresContinueResponse(exchange);
     }
 
+    /**
+     * Whether more of a declared body is still unread than the drain after the response would read, so the
+     * connection closes anyway: the response says so up front, as the Netty loop's does.
+     */
+    boolean tooLongToDrain() {
+        return declaredLength >= 0 && !exchange.isRequestComplete() && declaredLength - received > drainBudget;
+    }
+
     void demand() {
         if (owner.ended() || demanded) {
             return;

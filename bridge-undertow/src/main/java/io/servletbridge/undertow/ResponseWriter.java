@@ -168,9 +168,10 @@ final class ResponseWriter implements ChannelListener<StreamSinkChannel> {
             // side does).
             out.put(Headers.TRANSFER_ENCODING, Headers.CHUNKED.toString());
         }
-        if (head.closeRequested() || body.continueOwed()) {
+        if (head.closeRequested() || body.continueOwed() || body.tooLongToDrain()) {
             // A client still waiting for 100 Continue may or may not send its body after our answer; only
-            // closing keeps those bytes from being read as the next request.
+            // closing keeps those bytes from being read as the next request. A body too long to drain closes the
+            // connection after the response anyway, so the response says it will.
             exchange.setPersistent(false);
         } else if (exchange.isHttp10() && exchange.isPersistent() && head.contentLength() >= 0
                 && !out.contains(Headers.CONNECTION)) {
