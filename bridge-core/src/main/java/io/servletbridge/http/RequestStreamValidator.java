@@ -22,6 +22,8 @@ import java.nio.ByteBuffer;
  *   case-insensitively), {@code identity}, {@code chunked} twice or with parameters, or in an HTTP/1.0 request:
  *   400. A valid list ending in {@code chunked} with some other coding before it: 501, because we decode only
  *   {@code chunked} (RFC 9112 6.1).</li>
+ *   <li>A request-target holds only what RFC 3986 allows in a URI: a fragment ({@code #}), raw non-ASCII bytes and
+ *   any of {@code " < > \ ^ ` { | }} are 400 (Tomcat's default; Netty's parser takes them all).</li>
  *   <li>Versions: {@code HTTP/d.d} other than 1.0 and 1.1 get 505; anything else that is not that shape, 400.</li>
  *   <li>{@code CONNECT} gets 501: this server is not a proxy and never turns a connection into a tunnel.</li>
  *   <li>Line ends are CRLF only; a bare LF is 400 (RFC 9112 2.2 allows, not requires, accepting it). One empty line
