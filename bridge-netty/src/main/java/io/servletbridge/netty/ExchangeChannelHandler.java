@@ -253,6 +253,7 @@ final class ExchangeChannelHandler extends ChannelInboundHandlerAdapter {
     }
 
     void demand(NettyExchange exchange) {
+        exchange.markBodyDemanded();
         if (exchange != current || exchange.demandPending()) {
             return;
         }

@@ -131,6 +131,8 @@ final class FuzzCorpus {
                 + "Connection: keep-alive\r\n\r\n");
         m.put("regression-expect-continue-empty-chunked-get", "GET /form HTTP/1.1\r\nHost: h\r\n"
                 + "Expect: 100-continue\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+        m.put("regression-second-expect-line-body-read", "POST /echo HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n"
+                + "Expect: 100-co: 5\r\nExpect: 100-continue\r\n\r\nhello");
         m.put("regression-huge-cl-unread", "GET /form?a=1 HTTP/1.1\r\nHost: h\r\nContent-Length: 1099511627776"
                 + "\r\n\r\n");
         m.put("regression-head-cut", "GET /echo HTTP/1.1\r\nHost: 127.");

@@ -491,6 +491,23 @@ class MessageParsingTest {
     }
 
     @BothLoops
+    void aBodyTheApplicationReadKeepsTheConnectionEvenWithoutA100Continue(Loop loop) {
+        Recorder recorder = new Recorder();
+        try (TestServer server = TestServer.start(loop, b -> b.servlet("r", recorder.servlet(), "/*"));
+             RawHttp c = server.raw()) {
+            // The first Expect line is not 100-continue, so no 100 goes out; the body came anyway and was read.
+            c.send("POST /e HTTP/1.1\r\nHost: x\r\nExpect: 100-co: 5\r\nExpect: 100-continue\r\n"
+                    + "Content-Length: 5\r\n\r\nhello");
+            RawHttp.Response r = c.readFinal();
+            assertEquals("200 hello", r.status() + " " + r.bodyText());
+            assertEquals(null, r.header("Connection"), "the connection stays");
+            c.get("/after");
+            assertEquals(200, c.readFinal().status());
+            assertEquals(List.of("/e", "/after"), recorder.seen);
+        }
+    }
+
+    @BothLoops
     void aBodyTooLongToDrainIsAnnouncedWithConnectionClose(Loop loop) {
         HttpServlet ignoring = Servlets.of((req, resp) -> resp.getWriter().print("not reading"));
         try (TestServer server = TestServer.start(loop, b -> b.servlet("i", ignoring, "/*"));
