@@ -24,6 +24,8 @@ import java.nio.ByteBuffer;
  *   {@code chunked} (RFC 9112 6.1).</li>
  *   <li>A request-target holds only what RFC 3986 allows in a URI: a fragment ({@code #}), raw non-ASCII bytes and
  *   any of {@code " < > \ ^ ` { | }} are 400 (Tomcat's default; Netty's parser takes them all).</li>
+ *   <li>A ',' in a {@code ;} path parameter before any '=' ({@code /a;b,c}) is 400: Undertow's parser cannot take
+ *   it, and both loops must answer alike.</li>
  *   <li>Versions: {@code HTTP/d.d} other than 1.0 and 1.1 get 505; anything else that is not that shape, 400.</li>
  *   <li>{@code CONNECT} gets 501: this server is not a proxy and never turns a connection into a tunnel.</li>
  *   <li>Line ends are CRLF only; a bare LF is 400 (RFC 9112 2.2 allows, not requires, accepting it). One empty line
@@ -131,6 +133,9 @@ public final class RequestStreamValidator {
     private boolean maybeConnect;
     private boolean maybeOptions;
     private boolean asteriskTarget;
+    private boolean inQuery;
+    private boolean inPathParameter;
+    private boolean pathParameterNamed;
     private int versionIndex;
     private int major;
     private int minor;
@@ -398,6 +403,8 @@ public final class RequestStreamValidator {
                 return fail(400, c == ' ' ? "empty request-target" : "invalid request-target");
             }
             asteriskTarget = c == '*';
+            inQuery = false;
+            inPathParameter = false;
             state = TARGET;
             return true;
         }
@@ -409,6 +416,40 @@ public final class RequestStreamValidator {
             return fail(400, "invalid character in the request-target");
         }
         asteriskTarget = false;
+        return pathParameterChar(c);
+    }
+
+    /**
+     * Tracks ';' path parameters in the path part of the target. A ',' after a ';' and before any '=' in the same
+     * segment ({@code /a;b,c}) is valid RFC 3986, but Undertow's parser refuses it (unless a JVM-wide system
+     * property says otherwise) while Netty's takes it; refusing it here makes both loops answer 400 alike.
+     */
+    private boolean pathParameterChar(int c) {
+        if (inQuery) {
+            return true;
+        }
+        switch (c) {
+            case '?':
+                inQuery = true;
+                break;
+            case '/':
+                inPathParameter = false;
+                break;
+            case ';':
+                inPathParameter = true;
+                pathParameterNamed = false;
+                break;
+            case '=':
+                pathParameterNamed = true;
+                break;
+            case ',':
+                if (inPathParameter && !pathParameterNamed) {
+                    return fail(400, "a ',' in a path parameter without a name");
+                }
+                break;
+            default:
+                break;
+        }
         return true;
     }
 

@@ -133,6 +133,8 @@ final class FuzzCorpus {
                 + "Expect: 100-continue\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
         m.put("regression-second-expect-line-body-read", "POST /echo HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n"
                 + "Expect: 100-co: 5\r\nExpect: 100-continue\r\n\r\nhello");
+        m.put("regression-path-parameter-comma", "GET /c;,6ho/a.b HTTP/1.1\r\nHost: h\r\n\r\n");
+        m.put("path-parameters-named", "GET /echo/a,b;c=1,2;d/e?x;y,z HTTP/1.1\r\nHost: h\r\n\r\n");
         m.put("regression-huge-cl-unread", "GET /form?a=1 HTTP/1.1\r\nHost: h\r\nContent-Length: 1099511627776"
                 + "\r\n\r\n");
         m.put("regression-head-cut", "GET /echo HTTP/1.1\r\nHost: 127.");

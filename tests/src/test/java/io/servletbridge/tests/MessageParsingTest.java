@@ -238,6 +238,7 @@ class MessageParsingTest {
             {"backslash in target", "GET /a\\b HTTP/1.1" + rest, "400"},
             {"braces in query", "GET /g?a={b} HTTP/1.1" + rest, "400"},
             {"quote in target", "GET /a\"b HTTP/1.1" + rest, "400"},
+            {"comma in an unnamed path parameter", "GET /c;,6ho/a HTTP/1.1" + rest, "400"},
             {"no version", "GET /g" + rest, "400"},
             {"trailing space", "GET /g HTTP/1.1 " + rest, "400"},
             {"HTTP/1.a", "GET /g HTTP/1.a" + rest, "400"},
@@ -420,6 +421,17 @@ class MessageParsingTest {
             RawHttp.Response r = c.readFinal();
             assertEquals(200, r.status(), r.toString());
             assertEquals(List.of("/empty-host"), recorder.seen);
+        }
+    }
+
+    @BothLoops
+    void pathParametersWithNamesAndCommasReachTheApplication(Loop loop) {
+        Recorder recorder = new Recorder();
+        try (TestServer server = TestServer.start(loop, b -> b.servlet("r", recorder.servlet(), "/*"));
+             RawHttp c = server.raw()) {
+            c.send("GET /a,b;c=1,2;d/e?x;y,z HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals(200, c.readFinal().status());
+            assertEquals(1, recorder.seen.size());
         }
     }
 
