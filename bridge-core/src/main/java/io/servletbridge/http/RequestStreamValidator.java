@@ -22,6 +22,10 @@ import java.nio.ByteBuffer;
  *   case-insensitively), {@code identity}, {@code chunked} twice or with parameters, or in an HTTP/1.0 request:
  *   400. A valid list ending in {@code chunked} with some other coding before it: 501, because we decode only
  *   {@code chunked} (RFC 9112 6.1).</li>
+ *   <li>A request-target holds only what RFC 3986 allows in a URI: a fragment ({@code #}), raw non-ASCII bytes and
+ *   any of {@code " < > \ ^ ` { | }} are 400 (Tomcat's default; Netty's parser takes them all).</li>
+ *   <li>A ',' in a {@code ;} path parameter before any '=' ({@code /a;b,c}) is 400: Undertow's parser cannot take
+ *   it, and both loops must answer alike.</li>
  *   <li>Versions: {@code HTTP/d.d} other than 1.0 and 1.1 get 505; anything else that is not that shape, 400.</li>
  *   <li>{@code CONNECT} gets 501: this server is not a proxy and never turns a connection into a tunnel.</li>
  *   <li>Line ends are CRLF only; a bare LF is 400 (RFC 9112 2.2 allows, not requires, accepting it). One empty line
@@ -79,10 +83,14 @@ public final class RequestStreamValidator {
         for (int c = 0; c < 256; c++) {
             TCHAR[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
                     || (c < 128 && "!#$%&'*+-.^_`|~".indexOf(c) >= 0);
-            // Visible ASCII and obs-text: no whitespace, no controls, no DEL.
-            TARGET_CHAR[c] = (c > 0x20 && c < 0x7f) || c >= 0x80;
+            // What RFC 3986 lets into a URI (unreserved, pct-encoded's '%', sub-delims, ':', '@', '/', '?', and
+            // '[' ']' of an IP literal), nothing else: no fragment '#' (RFC 9112 3.2), no raw non-ASCII, none of
+            // " < > \\ ^ ` { | } (Tomcat refuses these too by default). Undertow's parser refuses some of them and
+            // Netty's none, so both loops answer 400 here alike.
+            TARGET_CHAR[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || (c < 128 && "-._~%!$&'()*+,;=:@/?[]".indexOf(c) >= 0);
             // field-vchar, SP, HTAB (RFC 9110 5.5); every other control is refused, CR, LF and NUL among them.
-            VALUE_CHAR[c] = TARGET_CHAR[c] || c == ' ' || c == '\t';
+            VALUE_CHAR[c] = (c > 0x20 && c < 0x7f) || c >= 0x80 || c == ' ' || c == '\t';
             HEX[c] = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
                     : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
         }
@@ -125,6 +133,9 @@ public final class RequestStreamValidator {
     private boolean maybeConnect;
     private boolean maybeOptions;
     private boolean asteriskTarget;
+    private boolean inQuery;
+    private boolean inPathParameter;
+    private boolean pathParameterNamed;
     private int versionIndex;
     private int major;
     private int minor;
@@ -392,6 +403,8 @@ public final class RequestStreamValidator {
                 return fail(400, c == ' ' ? "empty request-target" : "invalid request-target");
             }
             asteriskTarget = c == '*';
+            inQuery = false;
+            inPathParameter = false;
             state = TARGET;
             return true;
         }
@@ -403,6 +416,40 @@ public final class RequestStreamValidator {
             return fail(400, "invalid character in the request-target");
         }
         asteriskTarget = false;
+        return pathParameterChar(c);
+    }
+
+    /**
+     * Tracks ';' path parameters in the path part of the target. A ',' after a ';' and before any '=' in the same
+     * segment ({@code /a;b,c}) is valid RFC 3986, but Undertow's parser refuses it (unless a JVM-wide system
+     * property says otherwise) while Netty's takes it; refusing it here makes both loops answer 400 alike.
+     */
+    private boolean pathParameterChar(int c) {
+        if (inQuery) {
+            return true;
+        }
+        switch (c) {
+            case '?':
+                inQuery = true;
+                break;
+            case '/':
+                inPathParameter = false;
+                break;
+            case ';':
+                inPathParameter = true;
+                pathParameterNamed = false;
+                break;
+            case '=':
+                pathParameterNamed = true;
+                break;
+            case ',':
+                if (inPathParameter && !pathParameterNamed) {
+                    return fail(400, "a ',' in a path parameter without a name");
+                }
+                break;
+            default:
+                break;
+        }
         return true;
     }
 

@@ -26,6 +26,13 @@ class RequestStreamValidatorTest {
         {"long line", "GET /" + "a".repeat(100) + " HTTP/1.1\r\n\r\n", "414"},
         {"many fields", "GET / HTTP/1.1\r\n" + "A: b\r\n".repeat(6) + "\r\n", "431"},
         {"big field", "GET / HTTP/1.1\r\nA: " + "b".repeat(300) + "\r\n\r\n", "431"},
+        {"fragment", "GET /a#b HTTP/1.1\r\n\r\n", "400"},
+        {"comma in an unnamed path parameter", "GET /a;b,c HTTP/1.1\r\n\r\n", "400"},
+        {"commas elsewhere", "GET /a,b;c=1,2;d/e,f;g=h?x;y,z HTTP/1.1\r\n\r\n", "ok"},
+        {"raw non-ASCII target", "GET /caf\u00e9 HTTP/1.1\r\n\r\n", "400"},
+        {"backslash target", "GET /a\\b HTTP/1.1\r\n\r\n", "400"},
+        {"every URI character", "GET /azAZ09-._~%20!$&'()*+,;=:@/?[] HTTP/1.1\r\n\r\n", "ok"},
+        {"non-ASCII field value (obs-text)", "GET / HTTP/1.1\r\nA: caf\u00e9\r\n\r\n", "ok"},
     };
 
     private static String run(byte[] bytes, int step) {

@@ -10,6 +10,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
@@ -20,9 +21,11 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.servletbridge.http.RequestHeadRules;
 import io.servletbridge.spi.ExchangeHandler;
 import io.servletbridge.spi.ExchangeTracker;
 import io.servletbridge.spi.LoopConfig;
+import io.servletbridge.spi.RequestHead;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
@@ -282,6 +285,7 @@ final class ExchangeChannelHandler extends ChannelInboundHandlerAdapter {
     }
 
     void demand(NettyExchange exchange) {
+        exchange.markBodyDemanded();
         if (exchange != current || exchange.demandPending()) {
             return;
         }
@@ -402,6 +406,13 @@ final class ExchangeChannelHandler extends ChannelInboundHandlerAdapter {
         HttpRequest request = (HttpRequest) next;
         try {
             DecoderResult result = request.decoderResult();
+            if (result.isFailure() && result.cause() instanceof PrematureChannelClosureException) {
+                // The client half-closed inside a head: there is no request to answer (Undertow's parser just
+                // closes too), and a 400 would only go to a peer that has said it is done.
+                log.debug("Head cut short by the client's half-close on {}", ctx.channel());
+                close();
+                return false;
+            }
             if (result.isFailure()) {
                 log.debug("Rejecting a malformed request on {}", ctx.channel(), result.cause());
                 reject(RequestRejection.statusFor(result.cause()));
@@ -411,8 +422,9 @@ final class ExchangeChannelHandler extends ChannelInboundHandlerAdapter {
                 reject(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE);
                 return false;
             }
-            current = new NettyExchange(this, RequestHeads.from(request, ctx.channel()),
-                    HttpUtil.isKeepAlive(request), HttpUtil.is100ContinueExpected(request),
+            RequestHead head = RequestHeads.from(request, ctx.channel());
+            current = new NettyExchange(this, head, RequestHeadRules.clientKeepAlive(head),
+                    HttpUtil.is100ContinueExpected(request),
                     HttpMethod.HEAD.equals(request.method()));
         } finally {
             // Only the failed placeholder the decoder makes is a full (reference-counted) request.

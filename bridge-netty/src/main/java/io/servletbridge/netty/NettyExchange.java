@@ -42,6 +42,7 @@ final class NettyExchange implements Exchange {
     /** The request's last part has been taken off the connection's queue. */
     private boolean bodyComplete;
     private long bodyBytesRead;
+    private boolean bodyDemanded;
     private boolean continueSent;
     private boolean headWritten;
     private boolean lastWritten;
@@ -135,6 +136,11 @@ final class NettyExchange implements Exchange {
 
     boolean bodyComplete() {
         return bodyComplete;
+    }
+
+    /** The application asked for the request body (its first read). */
+    void markBodyDemanded() {
+        bodyDemanded = true;
     }
 
     void bodyRead(int bytes, boolean last) {
@@ -324,12 +330,18 @@ final class NettyExchange implements Exchange {
 
     /** Whether what is left of the request body can be read and thrown away after the response. */
     private boolean requestBodyDisposable() {
-        if (bodyComplete || request.contentLength() == 0) {
+        if (request.contentLength() == 0) {
             return true;
         }
-        if (expectsContinue && !continueSent) {
-            // The client holds the body back until told to send it: it may never come, or come much later.
+        if (expectsContinue && !continueSent && !bodyDemanded) {
+            // The client holds the body back until told to send it: it may never come, or come much later. Asked
+            // before whether the body is already here, because that depends on timing (Undertow does not read an
+            // undemanded body, Netty's decoder may have it) and both loops must answer alike; Jetty closes here
+            // too. A body the application asked for is the application's, 100 Continue or not.
             return false;
+        }
+        if (bodyComplete) {
+            return true;
         }
         if (request.contentLength() < 0) {
             // Chunked: the size is unknown until read; the drain closes the connection if it gets too long.

@@ -1,5 +1,6 @@
 package io.servletbridge.undertow;
 
+import io.servletbridge.http.RequestHeadRules;
 import io.servletbridge.spi.ExchangeHandler;
 import io.servletbridge.spi.ExchangeTracker;
 import io.servletbridge.spi.HttpFields;
@@ -66,6 +67,8 @@ final class BridgeHttpHandler implements HttpHandler {
                 connection.getPeerAddress(InetSocketAddress.class),
                 connection.getLocalAddress(InetSocketAddress.class),
                 exchange.getRequestScheme(), contentLength(exchange.getRequestHeaders()));
+        // Undertow's parser reads one whole Connection value; the shared rule reads every line and list element.
+        exchange.setPersistent(RequestHeadRules.clientKeepAlive(head));
         UndertowExchange bridged = new UndertowExchange(exchange, head, watch.loop(), unreadBodyDrain, guard);
         watch.track(bridged);
         exchanges.begin();

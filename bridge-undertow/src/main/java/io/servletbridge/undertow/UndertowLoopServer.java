@@ -116,6 +116,9 @@ final class UndertowLoopServer implements LoopServer {
                 // Undertow's 1000-parameter cap would reject requests the Netty loop accepts.
                 .set(UndertowOptions.DECODE_URL, false)
                 .set(UndertowOptions.MAX_PARAMETERS, Integer.MAX_VALUE)
+                // Undertow refuses an empty Host, which RFC 9112 3.2 allows (and Netty, Jetty, the bridge accept);
+                // RequestHeadRules checks Host, missing, repeated or malformed, for both loops alike.
+                .set(UndertowOptions.REQUIRE_HOST_HTTP11, false)
                 .getMap();
     }
 

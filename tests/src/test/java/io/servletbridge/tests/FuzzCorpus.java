@@ -15,7 +15,7 @@ final class FuzzCorpus {
      */
     static final java.util.Set<String> INCOMPLETE = java.util.Set.of("chunk-missing-last", "body-shorter-than-cl",
             "form-body-shorter-than-cl", "expect-continue-then-garbage", "tls-client-hello", "bare-cr-line-ends",
-            "empty");
+            "empty", "regression-head-cut");
 
     private FuzzCorpus() {
     }
@@ -119,6 +119,26 @@ final class FuzzCorpus {
         m.put("empty-header-name-before-te", "POST /echo HTTP/1.1\r\nHost: h\r\n:\r\nTransfer-Encoding: chunked\r\n\r\n"
                 + "0\r\n\r\n");
         m.put("regression-version-0.9", "GET /echo HTTP/0.9\r\nHost: h\r\n\r\n");
+        // Inputs the two loops answered differently before they were made to agree (issue 4).
+        m.put("regression-host-empty", "GET /echo HTTP/1.1\r\nHost:\r\n\r\n");
+        m.put("regression-host-space", "GET /echo HTTP/1.1\r\nHost: a b\r\n\r\n");
+        m.put("regression-host-userinfo", "GET /echo HTTP/1.1\r\nHost: user@x\r\n\r\n");
+        m.put("regression-target-fragment", "GET /echo#frag HTTP/1.1\r\nHost: h\r\n\r\n");
+        m.put("regression-target-backslash", "GET /echo/a\\b HTTP/1.1\r\nHost: h\r\n\r\n");
+        m.put("regression-connection-close-keep-alive", "GET /echo HTTP/1.1\r\nHost: h\r\n"
+                + "Connection: close, keep-alive\r\n\r\n");
+        m.put("regression-http10-two-connection-lines", "GET /echo HTTP/1.0\r\nConnection: keep8\r\n"
+                + "Connection: keep-alive\r\n\r\n");
+        m.put("regression-expect-continue-empty-chunked-get", "GET /form HTTP/1.1\r\nHost: h\r\n"
+                + "Expect: 100-continue\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+        m.put("regression-second-expect-line-body-read", "POST /echo HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n"
+                + "Expect: 100-co: 5\r\nExpect: 100-continue\r\n\r\nhello");
+        m.put("regression-path-parameter-comma", "GET /c;,6ho/a.b HTTP/1.1\r\nHost: h\r\n\r\n");
+        m.put("path-parameters-named", "GET /echo/a,b;c=1,2;d/e?x;y,z HTTP/1.1\r\nHost: h\r\n\r\n");
+        m.put("regression-huge-cl-unread", "GET /form?a=1 HTTP/1.1\r\nHost: h\r\nContent-Length: 1099511627776"
+                + "\r\n\r\n");
+        m.put("regression-head-cut", "GET /echo HTTP/1.1\r\nHost: 127.");
+        m.put("trace", "TRACE /echo HTTP/1.1\r\nHost: h\r\n\r\n");
         return m;
     }
 }

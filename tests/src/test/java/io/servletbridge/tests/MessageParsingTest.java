@@ -217,6 +217,10 @@ class MessageParsingTest {
             {"bare LF after a field", get + "X-A: a\n\r\n", "400"},
             {"no Host", "GET /g HTTP/1.1\r\n\r\n", "400"},
             {"two Hosts", get + "Host: y\r\n\r\n", "400"},
+            {"space in Host", "GET /g HTTP/1.1\r\nHost: a b\r\n\r\n", "400"},
+            {"userinfo in Host", "GET /g HTTP/1.1\r\nHost: user@x\r\n\r\n", "400"},
+            {"unclosed IP literal in Host", "GET /g HTTP/1.1\r\nHost: [::1\r\n\r\n", "400"},
+            {"letters in the Host port", "GET /g HTTP/1.1\r\nHost: x:8o\r\n\r\n", "400"},
         });
     }
 
@@ -229,6 +233,12 @@ class MessageParsingTest {
             {"double space", "GET  /g HTTP/1.1" + rest, "400"},
             {"no target", "GET HTTP/1.1" + rest, "400"},
             {"space in target", "GET /a b HTTP/1.1" + rest, "400"},
+            {"fragment in target", "GET /g#frag HTTP/1.1" + rest, "400"},
+            {"raw non-ASCII in target", "GET /caf\u00e9 HTTP/1.1" + rest, "400"},
+            {"backslash in target", "GET /a\\b HTTP/1.1" + rest, "400"},
+            {"braces in query", "GET /g?a={b} HTTP/1.1" + rest, "400"},
+            {"quote in target", "GET /a\"b HTTP/1.1" + rest, "400"},
+            {"comma in an unnamed path parameter", "GET /c;,6ho/a HTTP/1.1" + rest, "400"},
             {"no version", "GET /g" + rest, "400"},
             {"trailing space", "GET /g HTTP/1.1 " + rest, "400"},
             {"HTTP/1.a", "GET /g HTTP/1.a" + rest, "400"},
@@ -396,6 +406,129 @@ class MessageParsingTest {
             assertEquals("close", r.header("Connection"));
             assertTrue(c.closedByPeer(), "no tunnel: the connection closes");
             assertEquals(List.of(), recorder.seen);
+        }
+    }
+
+    // ---- inputs the loops once answered differently (issue 4, the differential fuzzer) ----
+
+    @BothLoops
+    void anEmptyHostIsAcceptedForAnOriginFormTarget(Loop loop) {
+        Recorder recorder = new Recorder();
+        try (TestServer server = TestServer.start(loop, b -> b.servlet("r", recorder.servlet(), "/*"));
+             RawHttp c = server.raw()) {
+            // RFC 9112 3.2: a target without an authority goes with an empty Host; 3.3 then uses the server's own.
+            c.send("GET /empty-host HTTP/1.1\r\nHost:\r\n\r\n");
+            RawHttp.Response r = c.readFinal();
+            assertEquals(200, r.status(), r.toString());
+            assertEquals(List.of("/empty-host"), recorder.seen);
+        }
+    }
+
+    @BothLoops
+    void pathParametersWithNamesAndCommasReachTheApplication(Loop loop) {
+        Recorder recorder = new Recorder();
+        try (TestServer server = TestServer.start(loop, b -> b.servlet("r", recorder.servlet(), "/*"));
+             RawHttp c = server.raw()) {
+            c.send("GET /a,b;c=1,2;d/e?x;y,z HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals(200, c.readFinal().status());
+            assertEquals(1, recorder.seen.size());
+        }
+    }
+
+    @BothLoops
+    void aHeadCutShortByTheClientsHalfCloseGetsNoResponse(Loop loop) {
+        Recorder recorder = new Recorder();
+        try (TestServer server = TestServer.start(loop, b -> b.servlet("r", recorder.servlet(), "/*"))) {
+            for (String cut : new String[] {"GET /g HTTP/1.1\r\nHost: 127.", "GET /g HTTP/1.1\r\nHost: x\r\n",
+                    "GET /g HTTP/1.1\r\nHost: x\r\n\r", "GET /g HT"}) {
+                try (RawHttp c = server.raw()) {
+                    c.send(cut);
+                    c.shutdownOutput();
+                    assertEquals(null, c.readFinalOrNull(), "no request, so no answer: " + cut);
+                }
+            }
+            assertEquals(List.of(), recorder.seen);
+        }
+    }
+
+    @BothLoops
+    void closeAnywhereInConnectionEndsTheConnection(Loop loop) {
+        Recorder recorder = new Recorder();
+        try (TestServer server = TestServer.start(loop, b -> b.servlet("r", recorder.servlet(), "/*"))) {
+            for (String connection : new String[] {"Connection: close, keep-alive", "Connection: keep-alive, CLOSE",
+                    "Connection: keep-alive\r\nConnection: close"}) {
+                try (RawHttp c = server.raw()) {
+                    c.send("GET /g HTTP/1.1\r\nHost: x\r\n" + connection + "\r\n\r\n");
+                    RawHttp.Response r = c.readFinal();
+                    assertEquals(200, r.status(), connection);
+                    assertEquals("close", r.header("Connection"), connection);
+                    assertTrue(c.closedByPeer(), connection);
+                }
+            }
+        }
+    }
+
+    @BothLoops
+    void http10KeepAliveCountsInAnyConnectionLine(Loop loop) {
+        Recorder recorder = new Recorder();
+        try (TestServer server = TestServer.start(loop, b -> b.servlet("r", recorder.servlet(), "/*"));
+             RawHttp c = server.raw()) {
+            c.send("GET /first HTTP/1.0\r\nConnection: foo\r\nConnection: keep-alive\r\n\r\n");
+            RawHttp.Response r = c.readFinal();
+            assertEquals(200, r.status());
+            assertEquals("keep-alive", r.header("Connection"));
+            c.send("GET /second HTTP/1.0\r\nConnection: foo, keep-alive\r\n\r\n");
+            assertEquals(200, c.readFinal().status(), "the connection carried a second request");
+            assertEquals(List.of("/first", "/second"), recorder.seen);
+        }
+    }
+
+    @BothLoops
+    void anUnreadBodyBehindExpectContinueClosesWhateverHasArrived(Loop loop) {
+        HttpServlet ignoring = Servlets.of((req, resp) -> resp.getWriter().print("not reading"));
+        try (TestServer server = TestServer.start(loop, b -> b.servlet("i", ignoring, "/*"))) {
+            // The client sent its (empty) body without waiting: whether a loop has it yet is timing, so the answer
+            // must not depend on it. No 100 Continue went out, so the body counts as held back: close (as Jetty).
+            for (String body : new String[] {"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+                    "Content-Length: 3\r\n\r\nabc"}) {
+                try (RawHttp c = server.raw()) {
+                    c.send("GET /g HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n" + body);
+                    RawHttp.Response r = c.readFinal();
+                    assertEquals("not reading", r.bodyText(), body);
+                    assertEquals("close", r.header("Connection"), body);
+                    assertTrue(c.closedByPeer(), body);
+                }
+            }
+        }
+    }
+
+    @BothLoops
+    void aBodyTheApplicationReadKeepsTheConnectionEvenWithoutA100Continue(Loop loop) {
+        Recorder recorder = new Recorder();
+        try (TestServer server = TestServer.start(loop, b -> b.servlet("r", recorder.servlet(), "/*"));
+             RawHttp c = server.raw()) {
+            // The first Expect line is not 100-continue, so no 100 goes out; the body came anyway and was read.
+            c.send("POST /e HTTP/1.1\r\nHost: x\r\nExpect: 100-co: 5\r\nExpect: 100-continue\r\n"
+                    + "Content-Length: 5\r\n\r\nhello");
+            RawHttp.Response r = c.readFinal();
+            assertEquals("200 hello", r.status() + " " + r.bodyText());
+            assertEquals(null, r.header("Connection"), "the connection stays");
+            c.get("/after");
+            assertEquals(200, c.readFinal().status());
+            assertEquals(List.of("/e", "/after"), recorder.seen);
+        }
+    }
+
+    @BothLoops
+    void aBodyTooLongToDrainIsAnnouncedWithConnectionClose(Loop loop) {
+        HttpServlet ignoring = Servlets.of((req, resp) -> resp.getWriter().print("not reading"));
+        try (TestServer server = TestServer.start(loop, b -> b.servlet("i", ignoring, "/*"));
+             RawHttp c = server.raw()) {
+            c.send("GET /g HTTP/1.1\r\nHost: x\r\nContent-Length: 1099511627776\r\n\r\n");
+            RawHttp.Response r = c.readFinal();
+            assertEquals("not reading", r.bodyText());
+            assertEquals("close", r.header("Connection"), "the response says the connection ends");
+            assertTrue(c.closedByPeer());
         }
     }
 }

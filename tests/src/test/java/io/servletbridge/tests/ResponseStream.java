@@ -51,12 +51,12 @@ final class ResponseStream {
      */
     record Outcome(List<Integer> statuses, boolean firstCloses, boolean truncated) {
 
-        /** The differential key: the first answer's status class and whether it ended the connection. */
+        /** The differential key: the first answer's status and whether it said it ends the connection. */
         String firstAnswer() {
             if (statuses.isEmpty()) {
                 return "closed without a response";
             }
-            return statuses.get(0) / 100 + "xx" + (firstCloses ? " + close" : "");
+            return statuses.get(0) + (firstCloses ? " + close" : "");
         }
     }
 
