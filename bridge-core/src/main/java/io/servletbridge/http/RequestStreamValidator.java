@@ -27,7 +27,10 @@ import java.nio.ByteBuffer;
  *   <li>A ',' in a {@code ;} path parameter before any '=' ({@code /a;b,c}) is 400: Undertow's parser cannot take
  *   it, and both loops must answer alike.</li>
  *   <li>Versions: {@code HTTP/d.d} other than 1.0 and 1.1 get 505; anything else that is not that shape, 400.</li>
- *   <li>{@code CONNECT} gets 501: this server is not a proxy and never turns a connection into a tunnel.</li>
+ *   <li>{@code CONNECT} gets 501: this server is not a proxy and never turns a connection into a tunnel. So does
+ *       any case variant of it ({@code CONNEcT}): methods are case-sensitive (RFC 9110 9.1), but undertow-core
+ *       compares this one without case and would close the connection as for a tunnel, and no client means
+ *       anything else by it.</li>
  *   <li>Line ends are CRLF only; a bare LF is 400 (RFC 9112 2.2 allows, not requires, accepting it). One empty line
  *   before a request line is ignored (2.2: SHOULD), a second one is 400.</li>
  *   <li>A chunk size of more than 16 hex digits, or beyond {@code Long.MAX_VALUE}, is 400; whitespace after a chunk
@@ -350,7 +353,7 @@ public final class RequestStreamValidator {
         headerBytes = 0;
         fieldCount = 0;
         methodLength = 1;
-        maybeConnect = c == 'C';
+        maybeConnect = c == 'C' || c == 'c';
         maybeOptions = c == 'O';
         asteriskTarget = false;
         versionIndex = 0;
@@ -386,7 +389,7 @@ public final class RequestStreamValidator {
         if (!TCHAR[c]) {
             return fail(400, "invalid character in the method");
         }
-        maybeConnect &= methodLength < CONNECT.length && CONNECT[methodLength] == c;
+        maybeConnect &= methodLength < CONNECT.length && CONNECT[methodLength] == (c & ~0x20);
         maybeOptions &= methodLength < OPTIONS.length && OPTIONS[methodLength] == c;
         methodLength++;
         return true;
