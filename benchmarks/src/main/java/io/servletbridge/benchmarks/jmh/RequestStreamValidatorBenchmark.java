@@ -25,7 +25,7 @@ import org.openjdk.jmh.annotations.State;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class RequestStreamValidatorBenchmark {
 
-    /** A browser-like GET head of about 400 bytes. */
+    /** A browser-like GET head of 451 bytes. */
     static final String GET_HEAD = "GET /products/catalog/item?id=48213&ref=home HTTP/1.1\r\n"
             + "Host: shop.example.com\r\n"
             + "User-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0\r\n"
