@@ -37,7 +37,7 @@ final class HandoffWorkers extends WorkerPool {
      * {@code servletbridge.workers.spinMicros}; 0 turns spinning off).
      */
     private static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(
-            Long.getLong("servletbridge.workers.spinMicros", 50));
+            Long.getLong("servletbridge.workers.spinMicros", 10));
     /** One spinner is enough to catch back-to-back tasks; more would take CPU from the loops on small machines. */
     private static final int MAX_SPINNERS = Runtime.getRuntime().availableProcessors() > 1 ? 1 : 0;
 
