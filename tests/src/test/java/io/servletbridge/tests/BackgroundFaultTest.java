@@ -8,7 +8,6 @@ import io.servletbridge.Loop;
 import io.servletbridge.background.BackgroundTasks;
 import jakarta.servlet.http.HttpServlet;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
@@ -82,7 +81,7 @@ class BackgroundFaultTest {
         });
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         PrintStream originalErr = System.err;
-        System.setErr(new PrintStream(new Tee(originalErr, log), true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(new LogTee(originalErr, log), true, StandardCharsets.UTF_8));
         try (TestServer server = TestServer.start(loop, b -> b.displayName(context).workers(2, 16)
                 .backgroundTasks(2, 64)
                 .servlet("s", s, "/s"))) {
@@ -101,7 +100,7 @@ class BackgroundFaultTest {
             // Each failure is logged with its task's name, the Errors too.
             for (int i = 0; i < perKind * kinds.size(); i++) {
                 String name = "doomed-" + kinds.get(i % kinds.size()) + "-" + i;
-                await().atMost(Duration.ofSeconds(5)).until(() -> captured(log).contains("'" + name + "' failed"));
+                await().atMost(Duration.ofSeconds(5)).until(() -> LogTee.captured(log).contains("'" + name + "' failed"));
             }
             // The executor's threads survived their tasks' Errors: later tasks still run.
             FaultTest.nextRequestsAreServed(server, "/s", "ok");
@@ -145,7 +144,7 @@ class BackgroundFaultTest {
         });
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         PrintStream originalErr = System.err;
-        System.setErr(new PrintStream(new Tee(originalErr, log), true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(new LogTee(originalErr, log), true, StandardCharsets.UTF_8));
         TestServer server = TestServer.start(loop, b -> b.displayName(context).backgroundTasks(2, 16)
                 .servlet("s", s, "/s"));
         try {
@@ -165,7 +164,7 @@ class BackgroundFaultTest {
                     "stop(" + grace.toMillis() + " ms) took " + took.toMillis() + " ms");
             assertEquals(1, returned.getCount(), "the task was still hanging when stop returned");
             assertTrue(future.get().isCancelled(), "its future tells the submitter it was cancelled");
-            assertTrue(captured(log).contains("Background task 'hanging' did not finish within"),
+            assertTrue(LogTee.captured(log).contains("Background task 'hanging' did not finish within"),
                     "stop names the task it gave up on");
             // A thread cannot be killed: until the task returns it still holds its thread, and the count says so.
             BackgroundTasks tasks = BackgroundTasks.of(server.bridge().servletContext());
@@ -185,41 +184,5 @@ class BackgroundFaultTest {
         }
     }
 
-    private static String captured(ByteArrayOutputStream log) {
-        synchronized (log) {
-            return log.toString(StandardCharsets.UTF_8);
-        }
-    }
 
-    /** Copies what is written to the original stream as well, so the build log still shows it. */
-    private static final class Tee extends OutputStream {
-        private final OutputStream original;
-        private final ByteArrayOutputStream copy;
-
-        Tee(OutputStream original, ByteArrayOutputStream copy) {
-            this.original = original;
-            this.copy = copy;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            original.write(b);
-            synchronized (copy) {
-                copy.write(b);
-            }
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            original.write(b, off, len);
-            synchronized (copy) {
-                copy.write(b, off, len);
-            }
-        }
-
-        @Override
-        public void flush() throws IOException {
-            original.flush();
-        }
-    }
 }

@@ -278,7 +278,7 @@ class BackgroundTasksTest {
         });
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         PrintStream originalErr = System.err;
-        System.setErr(new PrintStream(new Tee(originalErr, log), true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(new LogTee(originalErr, log), true, StandardCharsets.UTF_8));
         try (TestServer server = TestServer.start(loop, b -> b.displayName(uniqueName("fail", loop))
                 .servlet("s", s, "/s").servlet("ok", Servlets.text("ok"), "/ok"))) {
             assertEquals(202, Http.get(server.uri("/s?fail=1")).statusCode());
@@ -294,7 +294,7 @@ class BackgroundTasksTest {
             assertEquals("ok", Http.get(server.uri("/ok")).body(), "the server still serves");
             await().atMost(Duration.ofSeconds(5)).until(() -> tasks(server).stats().completed() == 1);
             assertEquals(1, tasks(server).stats().failed());
-            await().atMost(Duration.ofSeconds(5)).until(() -> captured(log).contains(name));
+            await().atMost(Duration.ofSeconds(5)).until(() -> LogTee.captured(log).contains(name));
         } finally {
             System.setErr(originalErr);
         }
@@ -694,41 +694,5 @@ class BackgroundTasksTest {
         return cur;
     }
 
-    private static String captured(ByteArrayOutputStream log) {
-        synchronized (log) {
-            return log.toString(StandardCharsets.UTF_8);
-        }
-    }
 
-    /** Copies what is written to stderr (where slf4j-simple logs) into a buffer the test can search. */
-    private static final class Tee extends OutputStream {
-        private final OutputStream original;
-        private final ByteArrayOutputStream copy;
-
-        Tee(OutputStream original, ByteArrayOutputStream copy) {
-            this.original = original;
-            this.copy = copy;
-        }
-
-        @Override
-        public void write(int b) throws java.io.IOException {
-            original.write(b);
-            synchronized (copy) {
-                copy.write(b);
-            }
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws java.io.IOException {
-            original.write(b, off, len);
-            synchronized (copy) {
-                copy.write(b, off, len);
-            }
-        }
-
-        @Override
-        public void flush() throws java.io.IOException {
-            original.flush();
-        }
-    }
 }

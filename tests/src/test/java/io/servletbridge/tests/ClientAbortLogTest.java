@@ -58,7 +58,7 @@ class ClientAbortLogTest {
         };
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         PrintStream originalErr = System.err;
-        System.setErr(new PrintStream(new Tee(originalErr, log), true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(new LogTee(originalErr, log), true, StandardCharsets.UTF_8));
         try (TestServer server = TestServer.start(loop, b -> b.workers(2, 16)
                 .listener(endOfExchange)
                 .servlet("download", download, "/download")
@@ -83,7 +83,7 @@ class ClientAbortLogTest {
         } finally {
             System.setErr(originalErr);
         }
-        List<String> loud = captured(log).lines().filter(l -> WARN_OR_ERROR.matcher(l).find())
+        List<String> loud = LogTee.captured(log).lines().filter(l -> WARN_OR_ERROR.matcher(l).find())
                 .collect(Collectors.toList());
         assertEquals(1, loud.stream().filter(l -> l.contains("GET /broken failed")).count(),
                 "the application failure is still an ERROR: " + loud);
@@ -91,41 +91,5 @@ class ClientAbortLogTest {
                 .collect(Collectors.toList()), "client aborts are not warnings or errors");
     }
 
-    private static String captured(ByteArrayOutputStream log) {
-        synchronized (log) {
-            return log.toString(StandardCharsets.UTF_8);
-        }
-    }
 
-    /** Copies what is written to the original stream as well, so the build log still shows it. */
-    private static final class Tee extends OutputStream {
-        private final OutputStream original;
-        private final ByteArrayOutputStream copy;
-
-        Tee(OutputStream original, ByteArrayOutputStream copy) {
-            this.original = original;
-            this.copy = copy;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            original.write(b);
-            synchronized (copy) {
-                copy.write(b);
-            }
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            original.write(b, off, len);
-            synchronized (copy) {
-                copy.write(b, off, len);
-            }
-        }
-
-        @Override
-        public void flush() throws IOException {
-            original.flush();
-        }
-    }
 }
