@@ -1,5 +1,8 @@
 package io.servletbridge.netty;
 
+import io.netty.buffer.Unpooled;
+import io.servletbridge.http.ConnectionRefusal;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufHolder;
 import io.netty.buffer.Unpooled;
@@ -514,7 +517,8 @@ final class ExchangeChannelHandler extends ChannelInboundHandlerAdapter {
     private void reject(HttpResponseStatus status) {
         rejected = true;
         releaseInbound();
-        ctx.writeAndFlush(RequestRejection.response(status)).addListener(ChannelFutureListener.CLOSE);
+        ctx.writeAndFlush(Unpooled.wrappedBuffer(ConnectionRefusal.bytes(status.code())))
+                .addListener(ChannelFutureListener.CLOSE);
     }
 
     /**

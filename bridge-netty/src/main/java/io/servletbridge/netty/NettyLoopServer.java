@@ -101,9 +101,7 @@ final class NettyLoopServer implements LoopServer {
                 .setMaxHeaderSize(config.maxHeaderBytes() + 1024)
                 .setMaxChunkSize(8192)
                 .setValidateHeaders(true)));
-        // Exchanges write encoded bytes themselves (ResponseEncoder); this encoder only lays out the few whole
-        // responses the connection answers on its own (rejections), and lets the bytes pass.
-        pipeline.addLast("encoder", new PassThroughResponseEncoder());
+        // No response encoder: exchanges write encoded bytes (ResponseEncoder) and refusals ConnectionRefusal's.
         Duration idle = config.idleTimeout();
         if (idle != null && !idle.isZero() && !idle.isNegative()) {
             pipeline.addLast("idle", new IdleStateHandler(0, 0, idle.toMillis(), TimeUnit.MILLISECONDS));

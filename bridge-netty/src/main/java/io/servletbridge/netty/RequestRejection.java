@@ -1,16 +1,10 @@
 package io.servletbridge.netty;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
-import java.nio.charset.StandardCharsets;
 
-/** The loop's own answer to a request it will not hand to the bridge, always followed by closing the connection. */
+/** Which refusal status a decoder failure earns; the bytes are {@link io.servletbridge.http.ConnectionRefusal}'s. */
 final class RequestRejection {
 
     private RequestRejection() {
@@ -24,16 +18,5 @@ final class RequestRejection {
             return HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
         }
         return HttpResponseStatus.BAD_REQUEST;
-    }
-
-    static FullHttpResponse response(HttpResponseStatus status) {
-        ByteBuf body = Unpooled.copiedBuffer(status.code() + " " + status.reasonPhrase() + "\n",
-                StandardCharsets.US_ASCII);
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
-        response.headers()
-                .set("Content-Type", "text/plain; charset=us-ascii")
-                .setInt("Content-Length", body.readableBytes())
-                .set("Connection", "close");
-        return response;
     }
 }

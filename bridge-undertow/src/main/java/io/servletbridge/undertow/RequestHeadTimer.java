@@ -1,5 +1,7 @@
 package io.servletbridge.undertow;
 
+import io.servletbridge.http.ConnectionRefusal;
+
 import io.undertow.server.AbstractServerConnection;
 import io.undertow.server.ServerConnection;
 import org.slf4j.Logger;
@@ -13,7 +15,6 @@ import org.xnio.conduits.StreamSourceConduit;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -34,8 +35,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class RequestHeadTimer extends AbstractStreamSourceConduit<StreamSourceConduit> implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(RequestHeadTimer.class);
-    private static final byte[] RESPONSE = ("HTTP/1.1 408 Request Timeout\r\nContent-Type: text/plain; charset=us-ascii"
-            + "\r\nContent-Length: 20\r\nConnection: close\r\n\r\n408 Request Timeout\n").getBytes(StandardCharsets.US_ASCII);
 
     private final StreamConnection connection;
     /** The socket itself, under whatever Undertow stacks on for a response: between exchanges nothing is in it. */
@@ -176,7 +175,7 @@ final class RequestHeadTimer extends AbstractStreamSourceConduit<StreamSourceCon
                 TimeUnit.NANOSECONDS.toMillis(timeoutNanos));
         try {
             // A fresh socket buffer takes these few bytes whole; if not, the client just sees the close.
-            socket.write(ByteBuffer.wrap(RESPONSE));
+            socket.write(ByteBuffer.wrap(ConnectionRefusal.bytes(408)));
             socket.flush();
         } catch (IOException e) {
             LOG.debug("Could not send 408 to {}", connection.getPeerAddress(), e);

@@ -1,5 +1,7 @@
 package io.servletbridge.undertow;
 
+import io.servletbridge.http.ConnectionRefusal;
+
 import io.servletbridge.http.RequestStreamValidator;
 import io.servletbridge.spi.LoopConfig;
 import io.undertow.server.AbstractServerConnection;
@@ -252,10 +254,7 @@ final class ValidatingSourceConduit extends AbstractStreamSourceConduit<StreamSo
      * fit into any socket's send buffer, so one non-blocking write carries it before Undertow closes.
      */
     private void writeBadRequest() {
-        String body = "400 Bad Request\n";
-        ByteBuffer response = ByteBuffer.wrap(("HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=us-ascii"
-                + "\r\nContent-Length: " + body.length() + "\r\nConnection: close\r\n\r\n" + body)
-                .getBytes(StandardCharsets.US_ASCII));
+        ByteBuffer response = ByteBuffer.wrap(ConnectionRefusal.bytes(400));
         try {
             rawSink.write(response);
             rawSink.flush();
