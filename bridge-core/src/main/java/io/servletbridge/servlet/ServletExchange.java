@@ -438,30 +438,28 @@ final class ServletExchange implements ExchangeEvents, Runnable {
     }
 
     void asyncComplete() {
-        boolean now;
-        synchronized (this) {
-            if (!asyncStarted || pendingComplete || pendingDispatch != null || state == State.COMPLETING
-                    || state == State.COMPLETED) {
-                throw new IllegalStateException("complete() is not allowed now: the async cycle has already been "
-                        + "completed or dispatched, or was never started");
-            }
-            pendingComplete = true;
-            now = state == State.ASYNC_WAIT;
-        }
-        if (now) {
-            serial.execute(this::resume);
-        }
+        endAsyncCycle(null);
     }
 
     void asyncDispatch(String target) {
+        endAsyncCycle(target);
+    }
+
+    /** Records how the async cycle ends (complete, or dispatch to {@code target}); resumes now if it is parked. */
+    private void endAsyncCycle(String dispatchTarget) {
         boolean now;
         synchronized (this) {
             if (!asyncStarted || pendingComplete || pendingDispatch != null || state == State.COMPLETING
                     || state == State.COMPLETED) {
-                throw new IllegalStateException("dispatch() is not allowed now: the async cycle has already been "
-                        + "completed or dispatched, or was never started");
+                throw new IllegalStateException((dispatchTarget == null ? "complete()" : "dispatch()")
+                        + " is not allowed now: the async cycle has already been completed or dispatched, or was"
+                        + " never started");
             }
-            pendingDispatch = target;
+            if (dispatchTarget == null) {
+                pendingComplete = true;
+            } else {
+                pendingDispatch = dispatchTarget;
+            }
             now = state == State.ASYNC_WAIT;
         }
         if (now) {
