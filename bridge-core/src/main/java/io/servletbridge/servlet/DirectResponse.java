@@ -18,7 +18,8 @@ final class DirectResponse {
     /** For exchanges answered without ever reading the body: every event is ignored. */
     static final ExchangeEvents IGNORE_EVENTS = new ExchangeEvents() {
         @Override
-        public void onBodyData(ByteBuffer chunk) {
+        public boolean onBodyData(ByteBuffer chunk) {
+            return false;
         }
 
         @Override

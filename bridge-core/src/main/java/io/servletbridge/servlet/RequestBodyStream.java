@@ -18,9 +18,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * The request body as a blocking stream over the loop's demand-driven body events.
  *
  * <p>Bytes arrive only because this stream asked for them: the first {@code read} demands the first chunk, and
- * the stream keeps one demand outstanding while fewer than {@link #WINDOW} bytes wait unread. So at most about one
- * window plus one chunk of a request body is ever in memory, however large the upload, and a servlet that never
- * reads never pulls the body off the socket at all.
+ * the stream keeps the demand open while fewer than {@link #WINDOW} bytes wait unread (the loop delivers what it
+ * holds in one turn). So at most about one window plus one chunk of a request body is ever in memory, however large
+ * the upload, and a servlet that never reads never pulls the body off the socket at all (as in Tomcat and Jetty,
+ * whose body errors also surface only to a reader).
  *
  * <p>A reader that waits (a blocking {@code read}, or a {@link ReadListener} told {@code isReady() == false}) longer
  * than the body read timeout without a byte arriving fails with {@link SocketTimeoutException}. The clock is one
@@ -66,24 +67,28 @@ final class RequestBodyStream extends ServletInputStream {
 
     // Loop side: each call answers one demand.
 
-    void onData(ByteBuffer chunk) {
+    /** Returns whether the demand stays open (the window has room). */
+    boolean onData(ByteBuffer chunk) {
         lock.lock();
         try {
             demanded = false;
             if (discarded || timedOut) {
-                return;
+                return false;
             }
             waiting = false;
             if (chunk.hasRemaining()) {
                 chunks.add(chunk);
                 queued += chunk.remaining();
             }
-            // Read ahead while the window has room, so a streaming reader rarely waits on a round trip.
-            if (queued < WINDOW) {
-                demandLocked();
-            }
             changed.signalAll();
             wakeListenerLocked();
+            // Read ahead while the window has room, so a streaming reader rarely waits on a round trip.
+            if (queued < WINDOW && !ended && failure == null) {
+                demanded = true;
+                everDemanded = true;
+                return true;
+            }
+            return false;
         } finally {
             lock.unlock();
         }

@@ -216,7 +216,10 @@ final class ResponseBodyStream extends ServletOutputStream {
                 // loop, where going through the buffer would cost a hop per buffer-full.
                 int n = Math.min(len, Math.max(capacity, DIRECT_SLICE));
                 written += n;
-                sendBytes(java.util.Arrays.copyOfRange(b, off, off + n), n, false);
+                // The piece that reaches the declared length ends the response itself: no empty last write after.
+                boolean last = limit >= 0 && written == limit;
+                closed |= last;
+                sendBytes(java.util.Arrays.copyOfRange(b, off, off + n), n, last);
                 off += n;
                 len -= n;
                 continue;

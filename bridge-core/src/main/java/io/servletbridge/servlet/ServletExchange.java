@@ -143,8 +143,8 @@ final class ServletExchange implements ExchangeEvents, Runnable {
     // Loop thread
 
     @Override
-    public void onBodyData(ByteBuffer chunk) {
-        body.onData(chunk);
+    public boolean onBodyData(ByteBuffer chunk) {
+        return body.onData(chunk);
     }
 
     @Override

@@ -25,7 +25,8 @@ public interface Exchange {
 
     /**
      * Asks for the next piece of the request body. The loop answers exactly once, later, with
-     * {@link ExchangeEvents#onBodyData}, {@link ExchangeEvents#onBodyEnd} or {@link ExchangeEvents#onClosed}. Reading
+     * {@link ExchangeEvents#onBodyData}, {@link ExchangeEvents#onBodyEnd} or {@link ExchangeEvents#onClosed}; an
+     * {@code onBodyData} that returns true renews the demand in place (no call here, no task). Reading
      * from the socket happens only while a demand is outstanding: this is the request body's backpressure. A demand
      * made while another is outstanding is ignored.
      */

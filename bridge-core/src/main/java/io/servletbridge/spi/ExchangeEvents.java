@@ -11,8 +11,13 @@ public interface ExchangeEvents {
     /**
      * Answers one {@link Exchange#demand()}: the next piece of request body. The buffer is the bridge's from now on
      * (a heap buffer the loop no longer references), so nothing needs releasing.
+     *
+     * @return true to demand the next piece at once, as if {@link Exchange#demand()} had been called after this
+     *         returned, but without a task of its own: the loop goes on delivering what it already holds (and the
+     *         body's end right behind its last piece) in the same turn, so a reader woken by the first piece
+     *         usually finds the rest waiting instead of waking once per piece
      */
-    void onBodyData(ByteBuffer chunk);
+    boolean onBodyData(ByteBuffer chunk);
 
     /** Answers one {@link Exchange#demand()}: the request body is complete. */
     void onBodyEnd();

@@ -486,7 +486,6 @@ final class ExchangeChannelHandler extends ChannelInboundHandlerAdapter {
             exchange.bodyRead(length, last);
             if (copy != null) {
                 exchange.deliverData(copy);
-                return;
             }
         }
     }

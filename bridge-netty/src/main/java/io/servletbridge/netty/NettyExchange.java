@@ -166,12 +166,19 @@ final class NettyExchange implements Exchange {
         return true;
     }
 
+    /** Hands one piece to the bridge; the demand stays pending if the bridge asked for the next one at once. */
     void deliverData(ByteBuffer chunk) {
         demandPending = false;
+        boolean more;
         try {
-            events.onBodyData(chunk);
+            more = events.onBodyData(chunk);
         } catch (RuntimeException | Error e) {
             bridgeFailed(e);
+            return;
+        }
+        if (more && !ended) {
+            bodyDemanded = true;
+            demandPending = true;
         }
     }
 

@@ -93,9 +93,10 @@ final class BlockingBridge implements ExchangeEvents {
     }
 
     @Override
-    public void onBodyData(ByteBuffer chunk) {
+    public boolean onBodyData(ByteBuffer chunk) {
         checkLoopThread("onBodyData");
         events.add(chunk);
+        return false;
     }
 
     @Override

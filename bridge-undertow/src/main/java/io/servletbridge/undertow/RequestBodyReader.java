@@ -16,8 +16,9 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Reads the request body only while the bridge has asked for it, one answer per demand; once the response is done,
- * reads and discards what the application left unread, up to a budget, so the connection can carry the next request.
+ * Reads the request body only while the bridge has asked for it, one answer per demand (renewed in place while the
+ * bridge's window has room); once the response is done, reads and discards what the application left unread, up to
+ * a budget, so the connection can carry the next request.
  *
  * <p>Reads are suspended before every read that may end the body: once Undertow considers the request finished its
  * channel ignores suspend calls, and a listener left resumed would spin.
@@ -85,37 +86,43 @@ final class RequestBodyReader implements ChannelListener<StreamSourceChannel> {
         }
     }
 
+    /** Reads and delivers while the bridge keeps its demand open and the socket has bytes. */
     private void read() {
-        StreamSourceChannel source;
-        ByteBuffer chunk = null;
-        int n;
-        PooledByteBuffer pooled = exchange.getConnection().getByteBufferPool().allocate();
-        try {
-            source = channel();
-            ByteBuffer buffer = pooled.getBuffer();
-            n = source.read(buffer);
-            if (n > 0) {
-                buffer.flip();
-                chunk = ByteBuffer.allocate(n).put(buffer).flip();
+        while (true) {
+            StreamSourceChannel source;
+            ByteBuffer chunk = null;
+            int n;
+            PooledByteBuffer pooled = exchange.getConnection().getByteBufferPool().allocate();
+            try {
+                source = channel();
+                ByteBuffer buffer = pooled.getBuffer();
+                n = source.read(buffer);
+                if (n > 0) {
+                    buffer.flip();
+                    chunk = ByteBuffer.allocate(n).put(buffer).flip();
+                }
+            } catch (IOException e) {
+                demanded = false;
+                owner.fail(e);
+                return;
+            } finally {
+                pooled.close();
             }
-        } catch (IOException e) {
+            if (n == 0) {
+                source.resumeReads();
+                return;
+            }
             demanded = false;
-            owner.fail(e);
-            return;
-        } finally {
-            pooled.close();
-        }
-        if (n == 0) {
-            source.resumeReads();
-            return;
-        }
-        demanded = false;
-        if (n < 0) {
-            ended = true;
-            owner.deliverEnd();
-        } else {
+            if (n < 0) {
+                ended = true;
+                owner.deliverEnd();
+                return;
+            }
             received += n;
-            owner.deliverData(chunk);
+            if (!owner.deliverData(chunk) || owner.ended()) {
+                return;
+            }
+            demanded = true;
         }
     }
 

@@ -167,12 +167,14 @@ final class UndertowExchange implements Exchange {
         }
     }
 
-    void deliverData(ByteBuffer chunk) {
+    /** Returns whether the bridge wants the next piece at once. */
+    boolean deliverData(ByteBuffer chunk) {
         try {
-            events.onBodyData(chunk);
+            return events.onBodyData(chunk);
         } catch (RuntimeException e) {
             LOG.warn("ExchangeEvents.onBodyData threw; aborting the exchange", e);
             fail(e);
+            return false;
         }
     }
 

@@ -19,9 +19,10 @@ final class RecordingEvents implements ExchangeEvents {
     final AtomicInteger closes = new AtomicInteger();
 
     @Override
-    public void onBodyData(ByteBuffer chunk) {
+    public boolean onBodyData(ByteBuffer chunk) {
         threads.add(Thread.currentThread().getName());
         events.add(chunk);
+        return false;
     }
 
     @Override
