@@ -66,8 +66,9 @@ public final class Benchmark {
     private static void header(PrintStream out, Options o, String wrk, long limit) {
         out.println("servlet-bridge benchmark, " + LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE_TIME)
                 .substring(0, 16).replace('T', ' '));
-        out.println("machine: " + Runtime.getRuntime().availableProcessors() + " cores, shared by the client (wrk, "
-                + "idle-connection client) and the server under test: compare ratios, not absolute numbers");
+        out.println("machine: " + Runtime.getRuntime().availableProcessors() + " cores; compare ratios, not absolute "
+                + "numbers");
+        out.println("pinning: " + o.pin().describe());
         out.println("JDK: " + System.getProperty("java.vm.name") + " " + Runtime.version() + "; each row starts a "
                 + "fresh server JVM with the same flags: " + String.join(" ", o.jvmFlags()) + " -Dbench.workers="
                 + o.workers() + " -Dorg.slf4j.simpleLogger.defaultLogLevel=warn");

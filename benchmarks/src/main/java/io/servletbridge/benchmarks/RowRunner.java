@@ -48,9 +48,9 @@ final class RowRunner {
         int connections = options.connectionsFor(workload);
         Path script = scripts.forWorkload(workload);
         if (!options.warmup().isZero()) {
-            Wrk.run(url, options.threads(), connections, options.warmup(), script);
+            Wrk.run(url, options.threads(), connections, options.warmup(), script, options.pin());
         }
-        WrkResult result = Wrk.run(url, options.threads(), connections, options.duration(), script);
+        WrkResult result = Wrk.run(url, options.threads(), connections, options.duration(), script, options.pin());
         String note = "c=" + connections;
         if (workload == Workload.SLEEP && process.kind().raw) {
             note += ", 20 ms as a loop timer (no blocked thread)";

@@ -2,6 +2,7 @@ package io.servletbridge.benchmarks;
 
 import io.servletbridge.benchmarks.servers.BridgeNettyServer;
 import io.servletbridge.benchmarks.servers.BridgeUndertowServer;
+import io.servletbridge.benchmarks.servers.BridgeNettyVirtualServer;
 import io.servletbridge.benchmarks.servers.BridgeUndertowVirtualServer;
 import io.servletbridge.benchmarks.servers.JettyServer;
 import io.servletbridge.benchmarks.servers.RawNettyServer;
@@ -19,6 +20,7 @@ enum ServerKind {
     RAW_NETTY("raw-netty", RawNettyServer.class, true, 0),
     RAW_UNDERTOW("raw-undertow", RawUndertowServer.class, true, 0),
     BRIDGE_NETTY("bridge-netty", BridgeNettyServer.class, false, 0),
+    BRIDGE_NETTY_VIRTUAL("bridge-netty-vt", BridgeNettyVirtualServer.class, false, 21),
     BRIDGE_UNDERTOW("bridge-undertow", BridgeUndertowServer.class, false, 0),
     BRIDGE_UNDERTOW_VIRTUAL("bridge-undertow-vt", BridgeUndertowVirtualServer.class, false, 21),
     TOMCAT("tomcat", TomcatServer.class, false, 0),

@@ -37,7 +37,7 @@ public final class ServerProcess implements AutoCloseable {
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(kind.mainClass.getName());
-        return cmd;
+        return options.pin().serverCommand(cmd);
     }
 
     static ServerProcess start(ServerKind kind, Options options, Path workDir) throws IOException,

@@ -26,12 +26,12 @@ final class Wrk {
         }
     }
 
-    static WrkResult run(String url, int threads, int connections, Duration duration, java.nio.file.Path script)
-            throws IOException, InterruptedException {
+    static WrkResult run(String url, int threads, int connections, Duration duration, java.nio.file.Path script,
+                         Pinning pin) throws IOException, InterruptedException {
         long seconds = Math.max(1, duration.toSeconds());
         // A timeout well above any honest latency here, so slow-but-correct 1 MiB transfers are not errors.
-        List<String> cmd = List.of("wrk", "-t" + threads, "-c" + connections, "-d" + seconds + "s",
-                "--timeout", "10s", "-s", script.toString(), url);
+        List<String> cmd = pin.clientCommand(List.of("wrk", "-t" + threads, "-c" + connections, "-d" + seconds + "s",
+                "--timeout", "10s", "-s", script.toString(), url));
         Process p = Children.track(new ProcessBuilder(cmd).redirectErrorStream(true).start());
         try {
             byte[] out = p.getInputStream().readAllBytes();
