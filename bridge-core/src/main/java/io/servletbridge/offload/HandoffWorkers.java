@@ -2,6 +2,8 @@ package io.servletbridge.offload;
 
 import java.time.Duration;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -50,6 +52,8 @@ final class HandoffWorkers extends WorkerPool {
     /** Tasks in {@link #queue}; compared with {@link #spinning} to decide whether anyone must be woken. */
     private final AtomicInteger waiting = new AtomicInteger();
     private final AtomicInteger spinning = new AtomicInteger();
+    /** Per loop thread: whether a flush of deferred wake-ups is already scheduled on it. */
+    private final ThreadLocal<DeferredWakes> deferred = ThreadLocal.withInitial(DeferredWakes::new);
     private final AtomicReference<Idle> idle = new AtomicReference<>();
     private volatile boolean shutdown;
 
@@ -87,6 +91,17 @@ final class HandoffWorkers extends WorkerPool {
 
     @Override
     boolean submit(Runnable task) {
+        return submit(task, null);
+    }
+
+    /**
+     * With {@code loop} (the calling loop thread's own executor), the wake-up is deferred to a task that runs after
+     * the loop has handled the rest of its ready connections: one worker woken for a batch of requests takes them
+     * one after another from the queue. Waking one worker per request, each woken worker preempted the loop on a
+     * single core, ran its one request, found the queue empty and parked again: two context switches per request.
+     */
+    @Override
+    boolean submit(Runnable task, Executor loop) {
         if (shutdown) {
             return false;
         }
@@ -95,20 +110,56 @@ final class HandoffWorkers extends WorkerPool {
             return false;
         }
         queue.offer(task);
-        if (waiting.incrementAndGet() > spinning.get()) {
+        int queued = waiting.incrementAndGet();
+        if (loop != null) {
+            DeferredWakes batch = deferred.get();
+            if (batch.tasks > 0) {
+                batch.tasks++;
+                return true;
+            }
+            try {
+                loop.execute(batch);
+                batch.tasks = 1;
+                return true;
+            } catch (RejectedExecutionException stopping) {
+                // The loop is going away: wake now.
+            }
+        }
+        if (queued > spinning.get()) {
             wakeOne();
         }
         return true;
     }
 
-    private void wakeOne() {
+    /** Runs on the loop thread that deferred wake-ups: at most one worker per task it deferred. */
+    private final class DeferredWakes implements Runnable {
+        /** Tasks submitted since the flush was scheduled; 0 when none is. */
+        int tasks;
+
+        @Override
+        public void run() {
+            int n = tasks;
+            tasks = 0;
+            // As many wake-ups as the immediate path would have made, each only while tasks still wait: on one core
+            // the first worker woken may have taken the whole batch before the loop thread runs again.
+            for (int i = 0; i < n && waiting.get() > spinning.get(); i++) {
+                if (!wakeOne()) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Returns false when no worker was parked. */
+    private boolean wakeOne() {
         Idle node;
         while ((node = pop()) != null) {
             if (node.claim()) {
                 LockSupport.unpark(node.thread);
-                return;
+                return true;
             }
         }
+        return false;
     }
 
     private Idle pop() {

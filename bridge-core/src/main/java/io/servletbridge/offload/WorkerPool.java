@@ -51,7 +51,20 @@ public abstract class WorkerPool {
         return submit(propagate(task, contextLoader));
     }
 
+    /**
+     * As {@link #tryExecute(Runnable, ClassLoader)}, called on a loop thread with that loop's own executor: a pool
+     * may then wake its worker from a task on {@code loop} that runs once the loop has handled its other ready
+     * connections, so that a batch of requests costs one wake-up instead of one each.
+     */
+    public final boolean tryExecute(Runnable task, ClassLoader contextLoader, Executor loop) {
+        return submit(propagate(task, contextLoader), loop);
+    }
+
     abstract boolean submit(Runnable task);
+
+    boolean submit(Runnable task, Executor loop) {
+        return submit(task);
+    }
 
     /** Stops taking work and waits up to {@code grace} for running tasks; interrupts what is left. */
     public abstract void shutdown(Duration grace);

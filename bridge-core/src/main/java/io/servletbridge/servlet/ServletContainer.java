@@ -134,7 +134,7 @@ public final class ServletContainer {
             }
             ServletExchange se = new ServletExchange(this, exchange);
             exchange.start(se);
-            if (!config.workers().tryExecute(se, config.classLoader())) {
+            if (!config.workers().tryExecute(se, config.classLoader(), exchange.loop())) {
                 se.rejectOverloaded();
             }
         };

@@ -10,6 +10,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -174,6 +177,58 @@ class HandoffWorkersTest {
             latch.await(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
+    void aBatchSubmittedFromALoopGetsAWorkerPerBlockingTask() throws Exception {
+        // Four tasks that only finish together: if the deferred wake-up woke fewer workers than tasks (one worker
+        // draining the queue is the point of deferring), a task would wait behind a blocked one and the barrier trip.
+        int n = 4;
+        WorkerPool pool = WorkerPool.threads(n, 16);
+        ExecutorService loop = Executors.newSingleThreadExecutor();
+        CyclicBarrier together = new CyclicBarrier(n);
+        try {
+            for (int round = 0; round < 50; round++) {
+                CountDownLatch roundDone = new CountDownLatch(n);
+                loop.execute(() -> {
+                    for (int i = 0; i < n; i++) {
+                        assertTrue(pool.tryExecute(() -> {
+                            try {
+                                together.await(10, TimeUnit.SECONDS);
+                                roundDone.countDown();
+                            } catch (Exception e) {
+                                throw new AssertionError("a task ran without the others: " + e, e);
+                            }
+                        }, null, loop));
+                    }
+                });
+                assertTrue(roundDone.await(15, TimeUnit.SECONDS), "round " + round + ": every task got a worker");
+            }
+        } finally {
+            loop.shutdownNow();
+            pool.shutdown(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void aLargeDeferredBatchRunsCompletelyOnFewWorkers() throws Exception {
+        WorkerPool pool = WorkerPool.threads(2, 1000);
+        ExecutorService loop = Executors.newSingleThreadExecutor();
+        int tasks = 500;
+        CountDownLatch ran = new CountDownLatch(tasks);
+        try {
+            for (int burst = 0; burst < 10; burst++) {
+                loop.execute(() -> {
+                    for (int i = 0; i < tasks / 10; i++) {
+                        assertTrue(pool.tryExecute(ran::countDown, null, loop));
+                    }
+                });
+            }
+            assertTrue(ran.await(15, TimeUnit.SECONDS), ran.getCount() + " tasks never ran");
+        } finally {
+            loop.shutdownNow();
+            pool.shutdown(Duration.ofSeconds(5));
         }
     }
 }
