@@ -37,6 +37,7 @@ final class RequestBodyStream extends ServletInputStream {
     private final ServletExchange owner;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
+    private final LoopSignal readerWake;
     private final ArrayDeque<ByteBuffer> chunks = new ArrayDeque<>();
     private long queued;
     private boolean demanded;
@@ -61,6 +62,7 @@ final class RequestBodyStream extends ServletInputStream {
     RequestBodyStream(ServletExchange owner, Exchange exchange, boolean hasBody, long timeoutNanos) {
         this.owner = owner;
         this.exchange = exchange;
+        this.readerWake = new LoopSignal(lock, changed, exchange.loop());
         this.ended = !hasBody;
         this.timeoutNanos = Math.max(0, timeoutNanos);
     }
@@ -80,7 +82,7 @@ final class RequestBodyStream extends ServletInputStream {
                 chunks.add(chunk);
                 queued += chunk.remaining();
             }
-            changed.signalAll();
+            readerWake.signalLocked();
             wakeListenerLocked();
             // Read ahead while the window has room, so a streaming reader rarely waits on a round trip.
             if (queued < WINDOW && !ended && failure == null) {
@@ -103,7 +105,7 @@ final class RequestBodyStream extends ServletInputStream {
             }
             waiting = false;
             ended = true;
-            changed.signalAll();
+            readerWake.signalLocked();
             wakeListenerLocked();
         } finally {
             lock.unlock();

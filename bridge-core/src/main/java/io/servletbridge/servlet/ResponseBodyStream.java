@@ -30,6 +30,7 @@ final class ResponseBodyStream extends ServletOutputStream {
     private final BridgeResponse response;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition progress = lock.newCondition();
+    private final LoopSignal writerWake;
     /**
      * The response buffer's size as the application sees it ({@code getBufferSize}). The array behind it grows to it
      * on demand: most responses are far smaller than the buffer, and zeroing a full buffer per request was the
@@ -58,6 +59,7 @@ final class ResponseBodyStream extends ServletOutputStream {
     ResponseBodyStream(Exchange exchange, BridgeResponse response, int bufferSize) {
         this.exchange = exchange;
         this.response = response;
+        this.writerWake = new LoopSignal(lock, progress, exchange.loop());
         this.capacity = bufferSize;
     }
 
@@ -372,7 +374,7 @@ final class ResponseBodyStream extends ServletOutputStream {
             // Waking the writer at half the bound rather than at every completed piece: one wake-up per few
             // pieces instead of one per piece, and the writer comes back with room for several.
             if (writerParked && (failure != null || inFlight <= MAX_IN_FLIGHT / 2)) {
-                progress.signalAll();
+                writerWake.signalLocked();
             }
             wakeListenerLocked();
         } finally {
