@@ -217,6 +217,26 @@ final class RequestBodyStream extends ServletInputStream {
         }
     }
 
+    /** The whole body, handed over by the loop before the worker runs (see ServletExchange). */
+    void prefill(java.util.List<ByteBuffer> whole) {
+        lock.lock();
+        try {
+            if (discarded || everDemanded) {
+                return;
+            }
+            for (ByteBuffer chunk : whole) {
+                if (chunk.hasRemaining()) {
+                    chunks.add(chunk);
+                    queued += chunk.remaining();
+                }
+            }
+            ended = true;
+            everDemanded = true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private void demandLocked() {
         if (!demanded && !ended && failure == null) {
             demanded = true;

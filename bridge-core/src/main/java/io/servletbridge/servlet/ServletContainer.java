@@ -134,10 +134,17 @@ public final class ServletContainer {
             }
             ServletExchange se = new ServletExchange(this, exchange);
             exchange.start(se);
-            if (!config.workers().tryExecute(se, config.classLoader(), exchange.loop())) {
-                se.rejectOverloaded();
+            if (!se.handOverWithBufferedBody()) {
+                dispatch(se, exchange);
             }
         };
+    }
+
+    /** On the loop thread: to a worker, or 503 when none is free. */
+    void dispatch(ServletExchange se, io.servletbridge.spi.Exchange exchange) {
+        if (!config.workers().tryExecute(se, config.classLoader(), exchange.loop())) {
+            se.rejectOverloaded();
+        }
     }
 
     /** The filters that apply to this dispatch type and path, ending in the mapped servlet. */

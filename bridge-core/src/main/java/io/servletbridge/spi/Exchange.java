@@ -33,6 +33,16 @@ public interface Exchange {
     void demand();
 
     /**
+     * Hands over, at once, a {@code Content-Length} body the loop already holds whole (it came in the same socket
+     * read as the head, typically): heap buffers the bridge owns, after which the body is complete as if demanded to
+     * its end. Returns null, changing nothing, when any of it is still to come; no socket is read either way, so
+     * nothing can fail here. Called on the loop thread only, before the first {@link #demand()}.
+     */
+    default java.util.List<ByteBuffer> takeBufferedBody() {
+        return null;
+    }
+
+    /**
      * Sends the interim {@code 100 Continue} response. The bridge calls this only for an HTTP/1.1 request that sent
      * {@code Expect: 100-continue}, before the final response is committed, when the application first reads the body.
      */

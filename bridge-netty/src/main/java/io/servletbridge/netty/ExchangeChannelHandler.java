@@ -32,6 +32,8 @@ import io.servletbridge.spi.RequestHead;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -295,6 +297,46 @@ final class ExchangeChannelHandler extends ChannelInboundHandlerAdapter {
         exchange.demandPending(true);
         process();
         readIfNeeded();
+    }
+
+    /**
+     * Takes the rest of the exchange's Content-Length body off the queue, copied to heap buffers, if the queue holds
+     * all of it with no failure in it; else null, leaving the queue alone.
+     */
+    List<ByteBuffer> takeRestOfBody(NettyExchange exchange) {
+        if (exchange != current || exchange.bodyComplete() || exchange.request().contentLength() <= 0) {
+            return null;
+        }
+        int pieces = 0;
+        boolean whole = false;
+        for (HttpObject next : inbound) {
+            if (!(next instanceof HttpContent) || !next.decoderResult().isSuccess()) {
+                return null;
+            }
+            pieces++;
+            if (next instanceof LastHttpContent) {
+                whole = true;
+                break;
+            }
+        }
+        if (!whole) {
+            return null;
+        }
+        List<ByteBuffer> body = new ArrayList<>(pieces);
+        for (int i = 0; i < pieces; i++) {
+            HttpContent content = (HttpContent) inbound.poll();
+            ByteBuf bytes = content.content();
+            int length = bytes.readableBytes();
+            ByteBuffer copy = ByteBuffer.allocate(length);
+            bytes.getBytes(bytes.readerIndex(), copy);
+            copy.flip();
+            content.release();
+            exchange.bodyRead(length, content instanceof LastHttpContent);
+            body.add(copy);
+        }
+        // The body is complete: what comes next is the next request, read ahead as usual.
+        readIfNeeded();
+        return body;
     }
 
     /** The last write of {@code exchange} reached the socket. */

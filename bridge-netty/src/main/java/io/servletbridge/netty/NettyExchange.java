@@ -86,6 +86,18 @@ final class NettyExchange implements Exchange {
     }
 
     @Override
+    public java.util.List<ByteBuffer> takeBufferedBody() {
+        if (!loop.inEventLoop() || demandPending || bodyDemanded) {
+            return null;
+        }
+        java.util.List<ByteBuffer> whole = connection.takeRestOfBody(this);
+        if (whole != null) {
+            bodyDemanded = true;
+        }
+        return whole;
+    }
+
+    @Override
     public void sendContinue() {
         onLoop(this::writeContinue, null);
     }

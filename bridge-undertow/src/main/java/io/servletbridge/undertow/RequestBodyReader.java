@@ -64,6 +64,43 @@ final class RequestBodyReader implements ChannelListener<StreamSourceChannel> {
                 && declaredLength - received > drainBudget;
     }
 
+    /** Nothing of the body has been asked for or read yet. */
+    boolean untouched() {
+        return channel == null && !demanded && !ended && received == 0;
+    }
+
+    /**
+     * Reads a body the parser already holds whole (see {@link UndertowExchange#takeBufferedBody}): every read is
+     * answered from memory, to the end. Null if the exchange failed on the way.
+     */
+    java.util.List<ByteBuffer> readBuffered() {
+        java.util.List<ByteBuffer> whole = new java.util.ArrayList<>(2);
+        PooledByteBuffer pooled = exchange.getConnection().getByteBufferPool().allocate();
+        try {
+            StreamSourceChannel source = channel();
+            ByteBuffer buffer = pooled.getBuffer();
+            for (;;) {
+                buffer.clear();
+                int n = source.read(buffer);
+                if (n < 0) {
+                    ended = true;
+                    return whole;
+                }
+                if (n == 0) {
+                    throw new IOException("the request body the parser held ran short");
+                }
+                buffer.flip();
+                whole.add(ByteBuffer.allocate(n).put(buffer).flip());
+                received += n;
+            }
+        } catch (IOException e) {
+            owner.fail(e);
+            return null;
+        } finally {
+            pooled.close();
+        }
+    }
+
     void demand() {
         if (owner.ended() || demanded) {
             return;

@@ -6,6 +6,8 @@ import io.servletbridge.spi.ExchangeHandler;
 import io.servletbridge.spi.RequestHead;
 import io.servletbridge.spi.ResponseHead;
 import io.servletbridge.spi.WriteCallback;
+import io.undertow.connector.PooledByteBuffer;
+import io.undertow.server.AbstractServerConnection;
 import io.undertow.server.HttpServerExchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,6 +66,21 @@ final class UndertowExchange implements Exchange {
     @Override
     public void demand() {
         onLoop(body::demand);
+    }
+
+    @Override
+    public java.util.List<ByteBuffer> takeBufferedBody() {
+        long length = request.contentLength();
+        if (length <= 0 || Thread.currentThread() != ioThread || ended || !body.untouched()
+                || !(exchange.getConnection() instanceof AbstractServerConnection)) {
+            return null;
+        }
+        // What the parser read past the head; the request channel reads from it before touching the socket.
+        PooledByteBuffer extra = ((AbstractServerConnection) exchange.getConnection()).getExtraBytes();
+        if (extra == null || extra.getBuffer().remaining() < length) {
+            return null;
+        }
+        return body.readBuffered();
     }
 
     @Override

@@ -111,6 +111,57 @@ class ProtocolTest {
     }
 
     @BothLoops
+    void bodiesThatArriveWithTheirHeadsAreReadWholeAndInOrder(Loop loop) {
+        // One write: a small body and a 20 KB one come with their heads (handed to the servlet with the request), a
+        // 100 KB one is larger than the read-ahead window (read on demand), and an unread body sits between them.
+        HttpServlet s = Servlets.of((req, resp) -> {
+            if (req.getParameter("ignore") != null) {
+                resp.getWriter().write("ignored");
+                return;
+            }
+            byte[] body = req.getInputStream().readAllBytes();
+            resp.getWriter().write(req.getParameter("n") + ":" + body.length + ":" + sum(body));
+        });
+        byte[] small = "abc".getBytes(StandardCharsets.US_ASCII);
+        byte[] medium = pattern(20_000);
+        byte[] large = pattern(100_000);
+        try (TestServer server = TestServer.start(loop, b -> b.servlet("u", s, "/u"));
+             RawHttp c = server.raw()) {
+            java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+            for (Object[] r : new Object[][] {{"n=1", small}, {"n=2", medium}, {"ignore=1", medium}, {"n=3", large},
+                    {"n=4", small}}) {
+                byte[] body = (byte[]) r[1];
+                all.writeBytes(("POST /u?" + r[0] + " HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length
+                        + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                all.writeBytes(body);
+            }
+            c.send(all.toByteArray());
+            List<RawHttp.Response> answers = c.readFinal(5);
+            assertEquals("1:3:" + sum(small), answers.get(0).bodyText());
+            assertEquals("2:20000:" + sum(medium), answers.get(1).bodyText());
+            assertEquals("ignored", answers.get(2).bodyText());
+            assertEquals("3:100000:" + sum(large), answers.get(3).bodyText());
+            assertEquals("4:3:" + sum(small), answers.get(4).bodyText());
+        }
+    }
+
+    private static byte[] pattern(int n) {
+        byte[] b = new byte[n];
+        for (int i = 0; i < n; i++) {
+            b[i] = (byte) ('a' + (i * 7 + i / 251) % 26);
+        }
+        return b;
+    }
+
+    private static long sum(byte[] b) {
+        long h = 0;
+        for (byte x : b) {
+            h = h * 31 + (x & 0xff);
+        }
+        return h;
+    }
+
+    @BothLoops
     void headHasTheHeadersOfGetAndNoBody(Loop loop) {
         try (TestServer server = TestServer.start(loop, b -> b.servlet("h", new Hello(), "/h"));
              RawHttp c = server.raw()) {
