@@ -23,7 +23,7 @@ final class ResponseBodyStream extends ServletOutputStream {
     /** Bytes handed to the loop and not yet written to the socket, above which a writer waits. */
     static final int MAX_IN_FLIGHT = 64 * 1024;
     /** The largest piece a large write is handed to the loop in. */
-    static final int DIRECT_SLICE = 32 * 1024;
+    static final int DIRECT_SLICE = DirectSlabs.SIZE;
     private static final byte[] EMPTY = new byte[0];
 
     private final Exchange exchange;
@@ -31,6 +31,7 @@ final class ResponseBodyStream extends ServletOutputStream {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition progress = lock.newCondition();
     private final LoopSignal writerWake;
+    private final DirectSlabs slabs = DirectSlabs.SHARED;
     /**
      * The response buffer's size as the application sees it ({@code getBufferSize}). The array behind it grows to it
      * on demand: most responses are far smaller than the buffer, and zeroing a full buffer per request was the
@@ -214,14 +215,17 @@ final class ResponseBodyStream extends ServletOutputStream {
                 send(false);
             }
             if (count == 0 && len >= capacity) {
-                // A large write skips the buffer: one copy in a slice of up to DIRECT_SLICE bytes is one hop to the
-                // loop, where going through the buffer would cost a hop per buffer-full.
-                int n = Math.min(len, Math.max(capacity, DIRECT_SLICE));
+                // A large write skips the buffer: one copy, into a direct slab the loop writes to the socket as it
+                // is, and one hop to the loop per slab, where going through the buffer would cost a hop per
+                // buffer-full and a second copy on the loop.
+                int n = Math.min(len, DIRECT_SLICE);
                 written += n;
                 // The piece that reaches the declared length ends the response itself: no empty last write after.
                 boolean last = limit >= 0 && written == limit;
                 closed |= last;
-                sendBytes(java.util.Arrays.copyOfRange(b, off, off + n), n, last);
+                ByteBuffer slab = slabs.take();
+                slab.put(b, off, n).flip();
+                sendPiece(slab, last, slab);
                 off += n;
                 len -= n;
                 continue;
@@ -328,23 +332,36 @@ final class ResponseBodyStream extends ServletOutputStream {
         sendBytes(full, n, last, head);
     }
 
-    private void sendBytes(byte[] bytes, int n, boolean last) throws IOException {
-        checkFailure();
+    /** Hands over a piece of a large write; {@code slab}, if not null, goes back to the pool once written. */
+    private void sendPiece(ByteBuffer data, boolean last, ByteBuffer slab) throws IOException {
+        try {
+            checkFailure();
+        } catch (IOException e) {
+            slabs.give(slab);
+            throw e;
+        }
         ResponseHead head = null;
         if (!committed) {
             head = response.commitHead(response.declaredLength());
             committed = true;
         }
-        sendBytes(bytes, n, last, head);
+        send(head, data, last, slab);
     }
 
     private void sendBytes(byte[] bytes, int n, boolean last, ResponseHead head) throws IOException {
-        ByteBuffer data = ByteBuffer.wrap(bytes, 0, n);
+        send(head, ByteBuffer.wrap(bytes, 0, n), last, null);
+    }
+
+    private void send(ResponseHead head, ByteBuffer data, boolean last, ByteBuffer slab) throws IOException {
+        int n = data.remaining();
         lock.lock();
         try {
             // Checked and handed over under the lock, so a request timeout sees either no head sent (and answers
             // 503 itself) or a head on its way (and cuts the connection), never both answers.
             if (failure != null) {
+                if (slab != null) {
+                    slabs.give(slab);
+                }
                 throw writeFailure(failure, connectionLost);
             }
             if (head != null) {
@@ -352,7 +369,10 @@ final class ResponseBodyStream extends ServletOutputStream {
             }
             inFlight += n;
             // Never calls back from inside (SPI rule), so holding the lock here cannot deadlock with written().
-            exchange.write(head, data, last, error -> written(n, error));
+            exchange.write(head, data, last, slab == null ? error -> written(n, error) : error -> {
+                slabs.give(slab);
+                written(n, error);
+            });
         } finally {
             lock.unlock();
         }

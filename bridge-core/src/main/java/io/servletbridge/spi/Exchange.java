@@ -52,7 +52,8 @@ public interface Exchange {
      * Writes the response.
      *
      * @param head     the status and headers: non-null on the first write of the exchange, null on later ones
-     * @param data     body bytes, possibly empty; ownership passes to the loop
+     * @param data     body bytes, possibly empty, heap or direct; the loop owns it until the callback, and must not
+     *                 touch it after calling back (the bridge reuses direct buffers)
      * @param last     whether this ends the response
      * @param callback told once, on the loop thread, when {@code data} reached the socket or failed to
      */
