@@ -9,7 +9,9 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -44,15 +46,21 @@ public final class Benchmark {
             WrkScripts scripts = WrkScripts.writeTo(workDir);
             RowRunner runner = new RowRunner(options, scripts, workDir, limit);
             List<Row> rows = new ArrayList<>();
-            int total = options.workloads().size() * options.servers().size();
-            // Workloads outer: an interrupted run still has complete comparisons for what it finished.
+            int total = options.workloads().size() * options.servers().size() * options.rounds();
+            int done = 0;
+            // Workloads outer: an interrupted run still has complete comparisons for what it finished. Rounds inside
+            // a workload, servers innermost: a noisy minute hits one run of every server, not every run of one.
             for (Workload w : options.workloads()) {
-                for (ServerKind s : options.servers()) {
-                    Row row = runner.run(s, w);
-                    rows.add(row);
-                    System.err.printf(Locale.ROOT, "[%d/%d] %s %s: %s%n", rows.size(), total, s.id, w.id,
-                            progress(row));
+                Map<ServerKind, List<Row>> runs = new LinkedHashMap<>();
+                for (int round = 1; round <= options.rounds(); round++) {
+                    for (ServerKind s : options.servers()) {
+                        Row row = runner.run(s, w);
+                        runs.computeIfAbsent(s, k -> new ArrayList<>()).add(row);
+                        System.err.printf(Locale.ROOT, "[%d/%d] %s %s: %s%n", ++done, total, s.id, w.id,
+                                progress(row));
+                    }
                 }
+                runs.values().forEach(r -> rows.add(median(r)));
             }
             out.println();
             ResultTable.print(rows, out);
@@ -72,6 +80,10 @@ public final class Benchmark {
         out.println("JDK: " + System.getProperty("java.vm.name") + " " + Runtime.version() + "; each row starts a "
                 + "fresh server JVM with the same flags: " + String.join(" ", o.jvmFlags()) + " -Dbench.workers="
                 + o.workers() + " -Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+        if (o.rounds() > 1) {
+            out.println("rounds: " + o.rounds() + " runs of every row, interleaved across servers; each row shows its "
+                    + "median run, the note its spread");
+        }
         out.println("client: " + wrk + ", -t" + o.threads() + ", warm-up " + o.warmup().toSeconds()
                 + " s then " + o.duration().toSeconds() + " s measured per row, --timeout 10s; connections: "
                 + "plaintext/json " + o.connections() + ", 1 MiB download/upload " + o.bulkConnections()
@@ -99,6 +111,35 @@ public final class Benchmark {
             out.println("WARNING: " + FileLimit.advice(most, limit));
         }
         out.flush();
+    }
+
+    /**
+     * The run with the median result (the lower of the middle two for an even count), its note saying the spread; a
+     * failed run, if any, instead, since a median would hide it.
+     */
+    static Row median(List<Row> runs) {
+        if (runs.size() == 1) {
+            return runs.get(0);
+        }
+        for (Row r : runs) {
+            if (!r.hasThroughput() && !r.hasMemoryPerConnection()) {
+                return r;
+            }
+        }
+        boolean idle = runs.get(0).hasMemoryPerConnection();
+        // For throughput higher is better, for memory lower: sorting memory descending makes the lower middle the
+        // less flattering run in both cases.
+        Comparator<Row> order = idle ? Comparator.comparingDouble(Row::kibPerConnection).reversed()
+                : Comparator.comparingDouble(Row::requestsPerSecond);
+        List<Row> sorted = runs.stream().sorted(order).toList();
+        Row middle = sorted.get((sorted.size() - 1) / 2);
+        String spread = idle
+                ? String.format(Locale.ROOT, "%.1f-%.1f KiB/conn", sorted.get(sorted.size() - 1).kibPerConnection(),
+                        sorted.get(0).kibPerConnection())
+                : String.format(Locale.ROOT, "%,.0f-%,.0f req/s", sorted.get(0).requestsPerSecond(),
+                        sorted.get(sorted.size() - 1).requestsPerSecond());
+        String note = "median of " + runs.size() + " (" + spread + ")";
+        return middle.withNote(middle.note() == null || middle.note().isEmpty() ? note : middle.note() + "; " + note);
     }
 
     private static String progress(Row row) {

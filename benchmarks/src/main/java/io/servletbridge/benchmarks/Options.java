@@ -9,7 +9,7 @@ import java.util.Locale;
 /** The command line: {@code key=value} words, every one optional. */
 record Options(List<ServerKind> servers, List<Workload> workloads, Duration warmup, Duration duration,
         int threads, int connections, int bulkConnections, int sleepConnections, int idleConnections,
-        int workers, List<String> jvmFlags, Pinning pin) {
+        int workers, List<String> jvmFlags, Pinning pin, int rounds) {
 
     static final String USAGE = """
             usage: java -jar servlet-bridge-benchmarks.jar [key=value ...]
@@ -24,6 +24,8 @@ record Options(List<ServerKind> servers, List<Workload> workloads, Duration warm
               idle=10000           keep-alive connections held open by the idle workload
               workers=200          worker threads on every server that has them
               jvm="-Xms128m -Xmx512m -XX:+UseG1GC"  flags for every server JVM (same for all)
+              rounds=1             runs of every row, interleaved across servers; the table shows each row's
+                                   median run and the spread (for a noisy machine: rounds=3)
               pin=auto             auto (server on the first half of the cores, wrk on the rest, with taskset),
                                    none (share every core), or SERVER/CLIENT cpu lists such as 0/1
             """.formatted(ServerKind.ids(), Workload.ids());
@@ -41,6 +43,7 @@ record Options(List<ServerKind> servers, List<Workload> workloads, Duration warm
         int workers = 200;
         List<String> jvm = List.of("-Xms128m", "-Xmx512m", "-XX:+UseG1GC");
         String pin = "auto";
+        int rounds = 1;
         for (String arg : args) {
             int eq = arg.indexOf('=');
             if (eq <= 0) {
@@ -61,11 +64,12 @@ record Options(List<ServerKind> servers, List<Workload> workloads, Duration warm
                 case "workers" -> workers = positive(key, value);
                 case "jvm" -> jvm = new ArrayList<>(Arrays.asList(value.split("\\s+")));
                 case "pin" -> pin = value;
+                case "rounds" -> rounds = positive(key, value);
                 default -> throw new IllegalArgumentException("unknown option '" + key + "'");
             }
         }
         return new Options(servers, workloads, warmup, duration, threads, connections, bulk, sleep, idle, workers,
-                List.copyOf(jvm), Pinning.parse(pin));
+                List.copyOf(jvm), Pinning.parse(pin), rounds);
     }
 
     /** wrk connections for a workload; wrk refuses fewer connections than threads. */

@@ -27,4 +27,9 @@ record Row(ServerKind server, Workload workload, double requestsPerSecond, long 
     boolean hasMemoryPerConnection() {
         return !Double.isNaN(kibPerConnection);
     }
+
+    Row withNote(String text) {
+        return new Row(server, workload, requestsPerSecond, p50Micros, p99Micros, errors, peakRssKib, kibPerConnection,
+                text);
+    }
 }
