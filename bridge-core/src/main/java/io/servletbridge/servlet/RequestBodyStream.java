@@ -217,13 +217,13 @@ final class RequestBodyStream extends ServletInputStream {
         }
     }
 
-    /** The whole body, handed over by the loop before the worker runs (see ServletExchange). */
+    /**
+     * The whole body, handed over by the loop before the worker runs and so before any demand (see ServletExchange).
+     * The loop has let go of these bytes: they are kept whatever state the stream is in.
+     */
     void prefill(java.util.List<ByteBuffer> whole) {
         lock.lock();
         try {
-            if (discarded || everDemanded) {
-                return;
-            }
             for (ByteBuffer chunk : whole) {
                 if (chunk.hasRemaining()) {
                     chunks.add(chunk);

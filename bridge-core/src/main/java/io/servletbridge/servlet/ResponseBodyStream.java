@@ -225,7 +225,7 @@ final class ResponseBodyStream extends ServletOutputStream {
                 closed |= last;
                 ByteBuffer slab = slabs.take();
                 slab.put(b, off, n).flip();
-                sendPiece(slab, last, slab);
+                sendSlab(slab, last);
                 off += n;
                 len -= n;
                 continue;
@@ -332,8 +332,8 @@ final class ResponseBodyStream extends ServletOutputStream {
         sendBytes(full, n, last, head);
     }
 
-    /** Hands over a piece of a large write; {@code slab}, if not null, goes back to the pool once written. */
-    private void sendPiece(ByteBuffer data, boolean last, ByteBuffer slab) throws IOException {
+    /** Hands over a piece of a large write; the slab goes back to the pool once written. */
+    private void sendSlab(ByteBuffer slab, boolean last) throws IOException {
         try {
             checkFailure();
         } catch (IOException e) {
@@ -345,22 +345,23 @@ final class ResponseBodyStream extends ServletOutputStream {
             head = response.commitHead(response.declaredLength());
             committed = true;
         }
-        send(head, data, last, slab);
+        send(head, slab, last, true);
     }
 
     private void sendBytes(byte[] bytes, int n, boolean last, ResponseHead head) throws IOException {
-        send(head, ByteBuffer.wrap(bytes, 0, n), last, null);
+        send(head, ByteBuffer.wrap(bytes, 0, n), last, false);
     }
 
-    private void send(ResponseHead head, ByteBuffer data, boolean last, ByteBuffer slab) throws IOException {
+    /** {@code slab}: {@code data} is a slab, to go back to the pool once the loop is done with it. */
+    private void send(ResponseHead head, ByteBuffer data, boolean last, boolean slab) throws IOException {
         int n = data.remaining();
         lock.lock();
         try {
             // Checked and handed over under the lock, so a request timeout sees either no head sent (and answers
             // 503 itself) or a head on its way (and cuts the connection), never both answers.
             if (failure != null) {
-                if (slab != null) {
-                    slabs.give(slab);
+                if (slab) {
+                    slabs.give(data);
                 }
                 throw writeFailure(failure, connectionLost);
             }
@@ -369,8 +370,8 @@ final class ResponseBodyStream extends ServletOutputStream {
             }
             inFlight += n;
             // Never calls back from inside (SPI rule), so holding the lock here cannot deadlock with written().
-            exchange.write(head, data, last, slab == null ? error -> written(n, error) : error -> {
-                slabs.give(slab);
+            exchange.write(head, data, last, !slab ? error -> written(n, error) : error -> {
+                slabs.give(data);
                 written(n, error);
             });
         } finally {

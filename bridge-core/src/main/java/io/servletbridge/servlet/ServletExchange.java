@@ -180,7 +180,7 @@ final class ServletExchange implements ExchangeEvents, Runnable {
      */
     boolean handOverWithBufferedBody() {
         if (head.contentLength() <= 0 || head.contentLength() > RequestBodyStream.WINDOW
-                || (head.isHttp11() && "100-continue".equalsIgnoreCase(head.headers().get("Expect")))) {
+                || expectsContinue()) {
             return false;
         }
         try {
@@ -204,10 +204,14 @@ final class ServletExchange implements ExchangeEvents, Runnable {
 
     /** Sends {@code 100 Continue} when the client waits for it, at the first read, as RFC 9110 intends. */
     void beforeFirstRead() {
-        if (head.isHttp11() && !response.isCommitted()
-                && "100-continue".equalsIgnoreCase(head.headers().get("Expect"))) {
+        if (!response.isCommitted() && expectsContinue()) {
             spi.sendContinue();
         }
+    }
+
+    /** An HTTP/1.1 client holding its body back until it sees {@code 100 Continue}. */
+    private boolean expectsContinue() {
+        return head.isHttp11() && "100-continue".equalsIgnoreCase(head.headers().get("Expect"));
     }
 
     // Container threads

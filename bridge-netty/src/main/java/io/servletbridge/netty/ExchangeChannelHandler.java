@@ -325,14 +325,13 @@ final class ExchangeChannelHandler extends ChannelInboundHandlerAdapter {
         List<ByteBuffer> body = new ArrayList<>(pieces);
         for (int i = 0; i < pieces; i++) {
             HttpContent content = (HttpContent) inbound.poll();
-            ByteBuf bytes = content.content();
-            int length = bytes.readableBytes();
-            ByteBuffer copy = ByteBuffer.allocate(length);
-            bytes.getBytes(bytes.readerIndex(), copy);
-            copy.flip();
+            int length = content.content().readableBytes();
+            ByteBuffer copy = heapCopy(content.content());
             content.release();
             exchange.bodyRead(length, content instanceof LastHttpContent);
-            body.add(copy);
+            if (copy != null) {
+                body.add(copy);
+            }
         }
         // The body is complete: what comes next is the next request, read ahead as usual.
         readIfNeeded();
@@ -515,21 +514,28 @@ final class ExchangeChannelHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             boolean last = content instanceof LastHttpContent;
-            ByteBuf bytes = content.content();
-            int length = bytes.readableBytes();
-            ByteBuffer copy = null;
-            if (length > 0) {
-                // The bridge gets plain heap memory it may keep as long as it likes; the pooled buffer goes back now.
-                copy = ByteBuffer.allocate(length);
-                bytes.getBytes(bytes.readerIndex(), copy);
-                copy.flip();
-            }
+            int length = content.content().readableBytes();
+            ByteBuffer copy = heapCopy(content.content());
             content.release();
             exchange.bodyRead(length, last);
             if (copy != null) {
                 exchange.deliverData(copy);
             }
         }
+    }
+
+    /**
+     * The readable bytes as plain heap memory the bridge may keep as long as it likes, so the pooled buffer can go
+     * back at once; null when there are none.
+     */
+    private static ByteBuffer heapCopy(ByteBuf bytes) {
+        int length = bytes.readableBytes();
+        if (length == 0) {
+            return null;
+        }
+        ByteBuffer copy = ByteBuffer.allocate(length);
+        bytes.getBytes(bytes.readerIndex(), copy);
+        return copy.flip();
     }
 
     private void malformedBody(NettyExchange exchange, Throwable cause) {

@@ -24,6 +24,8 @@ import java.util.concurrent.TimeUnit;
  * channel ignores suspend calls, and a listener left resumed would spin.
  */
 final class RequestBodyReader implements ChannelListener<StreamSourceChannel> {
+    /** What {@link #readOnce} returns when the socket had no bytes for now (a sentinel, never delivered). */
+    private static final ByteBuffer NOTHING_YET = ByteBuffer.allocate(0);
 
     private final UndertowExchange owner;
     private final HttpServerExchange exchange;
@@ -75,27 +77,38 @@ final class RequestBodyReader implements ChannelListener<StreamSourceChannel> {
      */
     java.util.List<ByteBuffer> readBuffered() {
         java.util.List<ByteBuffer> whole = new java.util.ArrayList<>(2);
-        PooledByteBuffer pooled = exchange.getConnection().getByteBufferPool().allocate();
         try {
             StreamSourceChannel source = channel();
-            ByteBuffer buffer = pooled.getBuffer();
-            for (;;) {
-                buffer.clear();
-                int n = source.read(buffer);
-                if (n < 0) {
-                    ended = true;
-                    return whole;
-                }
-                if (n == 0) {
+            ByteBuffer chunk;
+            while ((chunk = readOnce(source)) != null) {
+                if (chunk == NOTHING_YET) {
                     throw new IOException("the request body the parser held ran short");
                 }
-                buffer.flip();
-                whole.add(ByteBuffer.allocate(n).put(buffer).flip());
-                received += n;
+                whole.add(chunk);
+                received += chunk.remaining();
             }
+            ended = true;
+            return whole;
         } catch (IOException e) {
             owner.fail(e);
             return null;
+        }
+    }
+
+    /**
+     * One read through a pooled buffer, copied out to heap memory the bridge may keep: {@link #NOTHING_YET} when the
+     * socket had nothing, null at the body's end.
+     */
+    private ByteBuffer readOnce(StreamSourceChannel source) throws IOException {
+        PooledByteBuffer pooled = exchange.getConnection().getByteBufferPool().allocate();
+        try {
+            ByteBuffer buffer = pooled.getBuffer();
+            int n = source.read(buffer);
+            if (n <= 0) {
+                return n == 0 ? NOTHING_YET : null;
+            }
+            buffer.flip();
+            return ByteBuffer.allocate(n).put(buffer).flip();
         } finally {
             pooled.close();
         }
@@ -127,35 +140,26 @@ final class RequestBodyReader implements ChannelListener<StreamSourceChannel> {
     private void read() {
         while (true) {
             StreamSourceChannel source;
-            ByteBuffer chunk = null;
-            int n;
-            PooledByteBuffer pooled = exchange.getConnection().getByteBufferPool().allocate();
+            ByteBuffer chunk;
             try {
                 source = channel();
-                ByteBuffer buffer = pooled.getBuffer();
-                n = source.read(buffer);
-                if (n > 0) {
-                    buffer.flip();
-                    chunk = ByteBuffer.allocate(n).put(buffer).flip();
-                }
+                chunk = readOnce(source);
             } catch (IOException e) {
                 demanded = false;
                 owner.fail(e);
                 return;
-            } finally {
-                pooled.close();
             }
-            if (n == 0) {
+            if (chunk == NOTHING_YET) {
                 source.resumeReads();
                 return;
             }
             demanded = false;
-            if (n < 0) {
+            if (chunk == null) {
                 ended = true;
                 owner.deliverEnd();
                 return;
             }
-            received += n;
+            received += chunk.remaining();
             if (!owner.deliverData(chunk) || owner.ended()) {
                 return;
             }

@@ -23,6 +23,14 @@ final class BridgeServers {
         return offload.apply(b).start();
     }
 
+    /** Each request on a virtual thread (JDK 21+). */
+    static void serveOnVirtualThreads(Loop loop) {
+        // The cap only guards against runaway load; the driver never has more than this many requests in flight.
+        int max = Integer.getInteger("bench.maxVirtualThreads", 10_000);
+        BridgeServer s = start(loop, b -> b.virtualThreads(max));
+        ServerMain.serveUntilDriverGoes(s.port());
+    }
+
     /**
      * Queue sized to the largest connection count the driver uses, so that the blocking workload measures queueing
      * rather than 503s from a full pool.
