@@ -84,8 +84,8 @@ public final class Benchmark {
             out.println("rounds: " + o.rounds() + " runs of every row, interleaved across servers; each row shows its "
                     + "median run, the note its spread");
         }
-        out.println("client: " + wrk + ", -t" + o.threads() + ", warm-up " + o.warmup().toSeconds()
-                + " s then " + o.duration().toSeconds() + " s measured per row, --timeout 10s; connections: "
+        out.println("client: " + wrk + ", -t" + o.threads() + ", " + o.warmup().describe()
+                + ", then " + o.duration().toSeconds() + " s measured per row, --timeout 10s; connections: "
                 + "plaintext/json " + o.connections() + ", 1 MiB download/upload " + o.bulkConnections()
                 + ", sleep20ms " + o.sleepConnections() + ", idle " + o.idleConnections());
         out.println("threads: " + o.workers() + " workers wherever a server has a pool (bridge, Tomcat maxThreads, "

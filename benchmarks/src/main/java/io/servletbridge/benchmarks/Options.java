@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Locale;
 
 /** The command line: {@code key=value} words, every one optional. */
-record Options(List<ServerKind> servers, List<Workload> workloads, Duration warmup, Duration duration,
+record Options(List<ServerKind> servers, List<Workload> workloads, WarmUp warmup, Duration duration,
         int threads, int connections, int bulkConnections, int sleepConnections, int idleConnections,
         int workers, List<String> jvmFlags, Pinning pin, int rounds) {
 
@@ -15,7 +15,8 @@ record Options(List<ServerKind> servers, List<Workload> workloads, Duration warm
             usage: java -jar servlet-bridge-benchmarks.jar [key=value ...]
               servers=a,b,...      %s (default: all)
               workloads=a,b,...    %s (default: all)
-              warmup=5s            untimed run before each measured one
+              warmup=auto          untimed load before each measured run: auto (2 s wrk runs until two in a
+                                   row agree within 10 %%, at most 20 s), or a fixed time such as 5s (0: none)
               duration=10s         measured run per server and workload
               threads=2            wrk threads
               connections=64       wrk connections for plaintext and json
@@ -33,7 +34,7 @@ record Options(List<ServerKind> servers, List<Workload> workloads, Duration warm
     static Options parse(String[] args) {
         List<ServerKind> servers = List.of(ServerKind.values());
         List<Workload> workloads = List.of(Workload.values());
-        Duration warmup = Duration.ofSeconds(5);
+        WarmUp warmup = WarmUp.AUTO;
         Duration duration = Duration.ofSeconds(10);
         int threads = 2;
         int connections = 64;
@@ -54,7 +55,7 @@ record Options(List<ServerKind> servers, List<Workload> workloads, Duration warm
             switch (key) {
                 case "servers" -> servers = ServerKind.parse(value);
                 case "workloads" -> workloads = Workload.parse(value);
-                case "warmup" -> warmup = duration(value);
+                case "warmup" -> warmup = WarmUp.parse(value);
                 case "duration" -> duration = duration(value);
                 case "threads" -> threads = positive(key, value);
                 case "connections" -> connections = positive(key, value);

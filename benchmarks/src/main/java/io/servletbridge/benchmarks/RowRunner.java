@@ -47,13 +47,14 @@ final class RowRunner {
         String url = "http://127.0.0.1:" + process.port() + workload.path;
         int connections = options.connectionsFor(workload);
         Path script = scripts.forWorkload(workload);
-        if (!options.warmup().isZero()) {
-            Wrk.run(url, options.threads(), connections, options.warmup(), script, options.pin());
-        }
+        String warm = options.warmup().run(url, options.threads(), connections, script, options.pin());
         WrkResult result = Wrk.run(url, options.threads(), connections, options.duration(), script, options.pin());
         String note = "c=" + connections;
         if (workload == Workload.SLEEP && process.kind().raw) {
             note += ", 20 ms as a loop timer (no blocked thread)";
+        }
+        if (warm != null) {
+            note += ", " + warm;
         }
         return Row.measured(process.kind(), workload, result, ProcStatus.peakRssKib(process.pid()), note);
     }
