@@ -228,9 +228,12 @@ final class ResponseBodyStream extends ServletOutputStream {
                 // The piece that reaches the declared length ends the response itself: no empty last write after.
                 boolean last = limit >= 0 && written == limit;
                 closed |= last;
+                // Before taking a slab, so a failed stream takes none; a failure from here on is caught in send().
+                checkFailure();
+                ResponseHead head = headIfUncommitted(limit);
                 ByteBuffer slab = slabs.take();
                 slab.put(b, off, n).flip();
-                sendSlab(slab, last);
+                send(head, slab, last, true);
                 off += n;
                 len -= n;
                 continue;
@@ -319,42 +322,26 @@ final class ResponseBodyStream extends ServletOutputStream {
 
     private void send(boolean last) throws IOException {
         checkFailure();
-        ResponseHead head = null;
-        if (!committed) {
-            long length = response.declaredLength();
-            if (length < 0 && last) {
-                length = count;
-            }
-            head = response.commitHead(length);
-            committed = true;
-        }
+        long length = response.declaredLength();
+        // The whole body is in the buffer when the first send is the last: its length is known.
+        ResponseHead head = headIfUncommitted(length < 0 && last ? count : length);
         byte[] full = buf;
         int n = count;
         // The loop owns the sent array now. A writer that filled the buffer is streaming, so its next buffer starts
         // full size; after a flush of a few bytes the next one grows on demand again.
         buf = last || n < capacity ? EMPTY : new byte[capacity];
         count = 0;
-        sendBytes(full, n, last, head);
+        send(head, ByteBuffer.wrap(full, 0, n), last, false);
     }
 
-    /** Hands over a piece of a large write; the slab goes back to the pool once written. */
-    private void sendSlab(ByteBuffer slab, boolean last) throws IOException {
-        try {
-            checkFailure();
-        } catch (IOException e) {
-            slabs.give(slab);
-            throw e;
+    /** Commits the response with this length if it is not yet: the head to send with the next piece, or null. */
+    private ResponseHead headIfUncommitted(long length) {
+        if (committed) {
+            return null;
         }
-        ResponseHead head = null;
-        if (!committed) {
-            head = response.commitHead(response.declaredLength());
-            committed = true;
-        }
-        send(head, slab, last, true);
-    }
-
-    private void sendBytes(byte[] bytes, int n, boolean last, ResponseHead head) throws IOException {
-        send(head, ByteBuffer.wrap(bytes, 0, n), last, false);
+        ResponseHead head = response.commitHead(length);
+        committed = true;
+        return head;
     }
 
     /** {@code slab}: {@code data} is a slab, to go back to the pool once the loop is done with it. */

@@ -135,14 +135,14 @@ public final class ServletContainer {
             ServletExchange se = new ServletExchange(this, exchange);
             exchange.start(se);
             if (!se.handOverWithBufferedBody()) {
-                dispatch(se, exchange);
+                dispatch(se);
             }
         };
     }
 
     /** On the loop thread: to a worker, or 503 when none is free. */
-    void dispatch(ServletExchange se, io.servletbridge.spi.Exchange exchange) {
-        if (!config.workers().tryExecute(se, config.classLoader(), exchange.loop())) {
+    void dispatch(ServletExchange se) {
+        if (!config.workers().tryExecute(se, config.classLoader(), se.spi().loop())) {
             se.rejectOverloaded();
         }
     }

@@ -189,7 +189,7 @@ final class ServletExchange implements ExchangeEvents, Runnable {
                 if (whole != null) {
                     body.prefill(whole);
                 }
-                container.dispatch(this, spi);
+                container.dispatch(this);
             });
             return true;
         } catch (java.util.concurrent.RejectedExecutionException stopping) {

@@ -324,11 +324,7 @@ final class ExchangeChannelHandler extends ChannelInboundHandlerAdapter {
         }
         List<ByteBuffer> body = new ArrayList<>(pieces);
         for (int i = 0; i < pieces; i++) {
-            HttpContent content = (HttpContent) inbound.poll();
-            int length = content.content().readableBytes();
-            ByteBuffer copy = heapCopy(content.content());
-            content.release();
-            exchange.bodyRead(length, content instanceof LastHttpContent);
+            ByteBuffer copy = consume(exchange, (HttpContent) inbound.poll());
             if (copy != null) {
                 body.add(copy);
             }
@@ -513,11 +509,7 @@ final class ExchangeChannelHandler extends ChannelInboundHandlerAdapter {
                 malformedBody(exchange, cause);
                 return;
             }
-            boolean last = content instanceof LastHttpContent;
-            int length = content.content().readableBytes();
-            ByteBuffer copy = heapCopy(content.content());
-            content.release();
-            exchange.bodyRead(length, last);
+            ByteBuffer copy = consume(exchange, content);
             if (copy != null) {
                 exchange.deliverData(copy);
             }
@@ -525,17 +517,21 @@ final class ExchangeChannelHandler extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * The readable bytes as plain heap memory the bridge may keep as long as it likes, so the pooled buffer can go
-     * back at once; null when there are none.
+     * Counts one body piece as read and releases it, returning its bytes as plain heap memory the bridge may keep as
+     * long as it likes (so the pooled buffer goes back at once); null when it had none.
      */
-    private static ByteBuffer heapCopy(ByteBuf bytes) {
+    private static ByteBuffer consume(NettyExchange exchange, HttpContent content) {
+        ByteBuf bytes = content.content();
         int length = bytes.readableBytes();
-        if (length == 0) {
-            return null;
+        ByteBuffer copy = null;
+        if (length > 0) {
+            copy = ByteBuffer.allocate(length);
+            bytes.getBytes(bytes.readerIndex(), copy);
+            copy.flip();
         }
-        ByteBuffer copy = ByteBuffer.allocate(length);
-        bytes.getBytes(bytes.readerIndex(), copy);
-        return copy.flip();
+        content.release();
+        exchange.bodyRead(length, content instanceof LastHttpContent);
+        return copy;
     }
 
     private void malformedBody(NettyExchange exchange, Throwable cause) {
