@@ -12,20 +12,20 @@ import java.util.Locale;
  * adaptive warm-up runs wrk in short slices until two slices in a row agree, so every row is measured at its own
  * steady rate, and the row's note says how long that took.
  *
- * @param fixed    the warm-up when not adaptive (zero: none)
- * @param slice    adaptive: length of one slice
- * @param tolerance adaptive: largest relative difference between the last two slices that counts as settled
- * @param limit    adaptive: warm-up never runs longer than this
+ * @param fixed the warm-up when not adaptive (zero: none), or null for the adaptive one
  */
-record WarmUp(Duration fixed, Duration slice, double tolerance, Duration limit) {
+record WarmUp(Duration fixed) {
 
-    static final WarmUp AUTO = new WarmUp(null, Duration.ofSeconds(2), 0.10, Duration.ofSeconds(20));
+    static final WarmUp AUTO = new WarmUp(null);
+    /** Adaptive: the length of one wrk run. */
+    private static final Duration SLICE = Duration.ofSeconds(2);
+    /** Adaptive: the largest relative difference between the last two runs that counts as settled. */
+    private static final double TOLERANCE = 0.10;
+    /** Adaptive: warm-up never runs longer than this. */
+    private static final Duration LIMIT = Duration.ofSeconds(20);
 
     static WarmUp parse(String text) {
-        if (text.equalsIgnoreCase("auto")) {
-            return AUTO;
-        }
-        return new WarmUp(Options.duration(text), null, 0, null);
+        return text.equalsIgnoreCase("auto") ? AUTO : new WarmUp(Options.duration(text));
     }
 
     boolean adaptive() {
@@ -33,9 +33,9 @@ record WarmUp(Duration fixed, Duration slice, double tolerance, Duration limit) 
     }
 
     /** Whether two consecutive slice rates are close enough to call the server warm. */
-    static boolean settled(double previous, double latest, double tolerance) {
+    private static boolean settled(double previous, double latest) {
         double high = Math.max(previous, latest);
-        return high > 0 && Math.abs(previous - latest) / high <= tolerance;
+        return high > 0 && Math.abs(previous - latest) / high <= TOLERANCE;
     }
 
     /** What the header says about warm-up. */
@@ -44,7 +44,7 @@ record WarmUp(Duration fixed, Duration slice, double tolerance, Duration limit) 
             return "warm-up " + fixed.toSeconds() + " s";
         }
         return String.format(Locale.ROOT, "warm-up until two %d s runs in a row agree within %.0f %% (at most %d s)",
-                slice.toSeconds(), tolerance * 100, limit.toSeconds());
+                SLICE.toSeconds(), TOLERANCE * 100, LIMIT.toSeconds());
     }
 
     /** Warms one server up; returns what the row's note should say, or null when there is nothing to say. */
@@ -58,10 +58,10 @@ record WarmUp(Duration fixed, Duration slice, double tolerance, Duration limit) 
         }
         long spent = 0;
         double previous = -1;
-        while (spent + slice.toSeconds() <= limit.toSeconds()) {
-            double rate = Wrk.run(url, threads, connections, slice, script, pin).requestsPerSecond();
-            spent += slice.toSeconds();
-            if (previous >= 0 && settled(previous, rate, tolerance)) {
+        while (spent + SLICE.toSeconds() <= LIMIT.toSeconds()) {
+            double rate = Wrk.run(url, threads, connections, SLICE, script, pin).requestsPerSecond();
+            spent += SLICE.toSeconds();
+            if (previous >= 0 && settled(previous, rate)) {
                 return "warm-up " + spent + " s";
             }
             previous = rate;
