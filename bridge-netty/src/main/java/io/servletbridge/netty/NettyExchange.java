@@ -52,6 +52,8 @@ final class NettyExchange implements Exchange {
     private boolean chunked;
     private boolean keepAlive;
     private boolean ended;
+    /** A flush for writes that did not end the response is queued on the loop; later writes in the batch join it. */
+    private boolean flushQueued;
 
     NettyExchange(ExchangeChannelHandler connection, RequestHead request, boolean clientKeepAlive,
                   boolean expectsContinue, boolean headRequest) {
@@ -112,7 +114,11 @@ final class NettyExchange implements Exchange {
     @Override
     public void abort(Throwable cause) {
         Throwable why = cause == null ? new IOException("exchange aborted") : cause;
-        onLoop(() -> connection.abort(this, why), null);
+        onLoop(() -> {
+            // What was written before the abort goes out before it cuts the connection.
+            queuedFlush();
+            connection.abort(this, why);
+        }, null);
     }
 
     @Override
@@ -291,20 +297,45 @@ final class NettyExchange implements Exchange {
             if (last) {
                 ResponseEncoder.appendLastChunk(out);
             }
-            return ctx.writeAndFlush(out);
+            return writeAndFlushSoon(out, last);
         }
         if (len == 0) {
-            return ctx.writeAndFlush(out == null ? Unpooled.EMPTY_BUFFER : out);
+            return writeAndFlushSoon(out == null ? Unpooled.EMPTY_BUFFER : out, last);
         }
         if (copy) {
             out.writeBytes(data);
-            return ctx.writeAndFlush(out);
+            return writeAndFlushSoon(out, last);
         }
         if (out != null) {
             ctx.write(out);
         }
         // The bridge handed the buffer over: wrapping it avoids a copy, and an unpooled wrapper needs no release.
-        return ctx.writeAndFlush(Unpooled.wrappedBuffer(data));
+        return writeAndFlushSoon(Unpooled.wrappedBuffer(data), last);
+    }
+
+    /**
+     * Writes {@code msg} and flushes it, at once if it ends the response, else after the tasks already queued on the
+     * loop. A streaming writer queues several pieces before the loop runs (on a shared core, up to the bridge's
+     * in-flight bound); flushing after the last of them sends them all in one gathering write, which the kernel
+     * cuts into a few large segments instead of one per piece.
+     */
+    private ChannelFuture writeAndFlushSoon(ByteBuf msg, boolean last) {
+        ChannelFuture future = ctx.write(msg);
+        if (last) {
+            flushQueued = false;
+            ctx.flush();
+        } else if (!flushQueued) {
+            flushQueued = true;
+            loop.execute(this::queuedFlush);
+        }
+        return future;
+    }
+
+    private void queuedFlush() {
+        if (flushQueued) {
+            flushQueued = false;
+            ctx.flush();
+        }
     }
 
     /**

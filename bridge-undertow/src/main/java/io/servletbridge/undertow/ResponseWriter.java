@@ -25,6 +25,8 @@ import java.util.ArrayDeque;
  * framing); the last write also shuts the channel down, which is when Undertow writes the final chunk.
  */
 final class ResponseWriter implements ChannelListener<StreamSinkChannel> {
+    /** The most pieces one gathering write takes: 16 slabs of the bridge's in-flight bound, with room to spare. */
+    private static final int GATHER = 32;
 
     private final UndertowExchange owner;
     private final HttpServerExchange exchange;
@@ -36,6 +38,12 @@ final class ResponseWriter implements ChannelListener<StreamSinkChannel> {
     private HttpContinue.ContinueResponseSender continueSender;
     private boolean lastAccepted;
     private boolean awaitingWritable;
+    /** A pump is queued on the IO thread for writes that did not end the response. */
+    private boolean pumpQueued;
+    /** The last piece and the end of the framing have been written. */
+    private boolean finalWritten;
+    /** Reused for gathering writes; allocated once a response has more than one piece queued. */
+    private ByteBuffer[] gather;
 
     ResponseWriter(UndertowExchange owner, HttpServerExchange exchange, RequestBodyReader body) {
         this.owner = owner;
@@ -51,8 +59,27 @@ final class ResponseWriter implements ChannelListener<StreamSinkChannel> {
         }
         lastAccepted = last;
         queue.add(new PendingWrite(head, data, last, callback));
-        if (!awaitingWritable) {
+        if (awaitingWritable) {
+            return;
+        }
+        if (last) {
             pump();
+        } else if (!pumpQueued) {
+            // After the tasks already queued on the IO thread: a streaming writer hands over several pieces before
+            // the loop runs (on a shared core, up to the bridge's in-flight bound), and one gathering write of all
+            // of them lets the kernel cut a few large segments instead of one per piece.
+            pumpQueued = true;
+            exchange.getIoThread().execute(this::pumpIfQueued);
+        }
+    }
+
+    /** Runs the queued pump now, if one is queued: before an abort, so the writes handed over before it go out. */
+    void pumpIfQueued() {
+        if (pumpQueued) {
+            pumpQueued = false;
+            if (!awaitingWritable && !owner.ended()) {
+                pump();
+            }
         }
     }
 
@@ -104,23 +131,18 @@ final class ResponseWriter implements ChannelListener<StreamSinkChannel> {
 
     private void pump() {
         try {
-            PendingWrite write;
-            while (continueSender == null && (write = queue.peek()) != null) {
+            while (continueSender == null && !queue.isEmpty()) {
                 if (channel == null) {
-                    open(write.head);
+                    open(queue.peek().head);
                 }
-                if (!advance(write)) {
+                boolean allOut = writeQueued();
+                boolean flushed = channel.flush();
+                if (flushed && retireWritten()) {
+                    return;
+                }
+                if (!allOut || !flushed) {
                     awaitingWritable = true;
                     channel.resumeWrites();
-                    return;
-                }
-                queue.poll();
-                if (write.last) {
-                    owner.completed(write.callback);
-                    return;
-                }
-                UndertowExchange.notify(write.callback, null);
-                if (owner.ended()) {
                     return;
                 }
             }
@@ -129,21 +151,80 @@ final class ResponseWriter implements ChannelListener<StreamSinkChannel> {
         }
     }
 
-    /** Pushes one write as far as the socket takes it; true when its bytes are all out. */
-    private boolean advance(PendingWrite write) throws IOException {
-        ByteBuffer data = write.data;
-        while (data.hasRemaining()) {
-            // writeFinal lets Undertow put the last bytes and the end of the framing into one socket write.
-            int n = write.last ? channel.writeFinal(data) : channel.write(data);
-            if (n == 0 && data.hasRemaining()) {
-                return false;
+    /**
+     * Writes the queued pieces (up to {@link #GATHER} of them) in gathering writes until the socket takes no more;
+     * true when all of those are out. Including the last piece, it also ends the framing.
+     */
+    private boolean writeQueued() throws IOException {
+        int n = Math.min(queue.size(), GATHER);
+        boolean last;
+        if (n == 1) {
+            // One piece, as most responses are: no array to gather into.
+            PendingWrite write = queue.peek();
+            last = write.last;
+            ByteBuffer data = write.data;
+            while (data.hasRemaining()) {
+                // writeFinal lets Undertow put the last bytes and the end of the framing into one socket write.
+                if ((last ? channel.writeFinal(data) : channel.write(data)) == 0 && data.hasRemaining()) {
+                    return false;
+                }
             }
+        } else if (!writeGathered(n)) {
+            return false;
         }
-        if (write.last) {
+        last = queue.size() == n && queue.peekLast().last;
+        if (last) {
             // Idempotent after a complete writeFinal; needed when the last write carried no data.
             channel.shutdownWrites();
+            finalWritten = true;
         }
-        return channel.flush();
+        return true;
+    }
+
+    private boolean writeGathered(int n) throws IOException {
+        if (gather == null) {
+            gather = new ByteBuffer[GATHER];
+        }
+        boolean last = false;
+        long remaining = 0;
+        int i = 0;
+        for (PendingWrite write : queue) {
+            if (i == n) {
+                break;
+            }
+            gather[i++] = write.data;
+            remaining += write.data.remaining();
+            last = write.last;
+        }
+        try {
+            while (remaining > 0) {
+                long written = last ? channel.writeFinal(gather, 0, n) : channel.write(gather, 0, n);
+                if (written == 0) {
+                    return false;
+                }
+                remaining -= written;
+            }
+            return true;
+        } finally {
+            java.util.Arrays.fill(gather, 0, n, null);
+        }
+    }
+
+    /** Completes, in order, the writes whose bytes are all out and flushed; true once the response has ended. */
+    private boolean retireWritten() {
+        PendingWrite write;
+        while ((write = queue.peek()) != null && !write.data.hasRemaining() && (!write.last || finalWritten)) {
+            queue.poll();
+            if (write.last) {
+                owner.completed(write.callback);
+                return true;
+            }
+            UndertowExchange.notify(write.callback, null);
+            if (owner.ended()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void open(ResponseHead head) throws IOException {

@@ -105,7 +105,10 @@ final class UndertowExchange implements Exchange {
 
     @Override
     public void abort(Throwable cause) {
-        onLoop(() -> fail(cause != null ? cause : new IOException("exchange aborted")));
+        onLoop(() -> {
+            response.pumpIfQueued();
+            fail(cause != null ? cause : new IOException("exchange aborted"));
+        });
     }
 
     @Override

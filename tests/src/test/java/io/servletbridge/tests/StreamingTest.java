@@ -296,6 +296,49 @@ class StreamingTest {
         }
     }
 
+    /**
+     * Many small flushed pieces in a row, faster than the loop sends them: the loop gathers what is queued into one
+     * socket write (more pieces than one gathering write takes, at times), so order, framing and the end of the
+     * response must survive the batching, and the next request on the connection must follow cleanly.
+     */
+    @BothLoops
+    void manyFlushedPiecesArriveInOrderAndTheConnectionStaysUsable(Loop loop) throws Exception {
+        int pieces = 3_000;
+        StringBuilder expected = new StringBuilder();
+        for (int i = 0; i < pieces; i++) {
+            expected.append("piece ").append(i).append('\n');
+        }
+        String body = expected.toString();
+        HttpServlet s = Servlets.of((req, resp) -> {
+            if (req.getParameter("length") != null) {
+                resp.setContentLength(body.length());
+            }
+            ServletOutputStream out = resp.getOutputStream();
+            for (int i = 0; i < pieces; i++) {
+                out.write(("piece " + i + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                out.flush();
+            }
+            if (req.getParameter("emptyEnd") != null) {
+                // Ends with an empty last write behind the queued pieces.
+                out.close();
+            }
+        });
+        try (TestServer server = TestServer.start(loop, b -> b.servlet("s", s, "/s")
+                .servlet("ok", Servlets.text("ok"), "/ok"));
+             RawHttp c = server.raw()) {
+            for (String query : new String[] {"", "?emptyEnd", "?length", "?length&emptyEnd"}) {
+                c.get("/s" + query);
+                RawHttp.Response r = c.readFinal();
+                assertEquals(200, r.status(), query + ": " + r);
+                assertTrue(r.complete(), query + ": " + r);
+                assertEquals(query.contains("length") ? "length" : "chunked", r.framing(), query + ": " + r);
+                assertEquals(body, new String(r.body(), java.nio.charset.StandardCharsets.US_ASCII), query);
+            }
+            c.get("/ok");
+            assertEquals("ok", new String(c.readFinal().body(), java.nio.charset.StandardCharsets.US_ASCII));
+        }
+    }
+
     @BothLoops
     void aSlowReaderParksTheWritingServlet(Loop loop) throws Exception {
         AtomicLong written = new AtomicLong();
