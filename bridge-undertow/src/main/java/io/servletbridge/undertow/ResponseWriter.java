@@ -25,7 +25,10 @@ import java.util.ArrayDeque;
  * framing); the last write also shuts the channel down, which is when Undertow writes the final chunk.
  */
 final class ResponseWriter implements ChannelListener<StreamSinkChannel> {
-    /** The most pieces one gathering write takes: 16 slabs of the bridge's in-flight bound, with room to spare. */
+    /**
+     * The most pieces one gathering write takes: the bridge's 128 KiB in-flight bound holds at most 16 buffer-fulls
+     * at the default 8 KiB, so twice that leaves room for smaller flushed pieces.
+     */
     private static final int GATHER = 32;
 
     private final UndertowExchange owner;
@@ -157,26 +160,25 @@ final class ResponseWriter implements ChannelListener<StreamSinkChannel> {
      */
     private boolean writeQueued() throws IOException {
         int n = Math.min(queue.size(), GATHER);
-        boolean last;
-        if (n == 1) {
-            // One piece, as most responses are: no array to gather into.
-            PendingWrite write = queue.peek();
-            last = write.last;
-            ByteBuffer data = write.data;
-            while (data.hasRemaining()) {
-                // writeFinal lets Undertow put the last bytes and the end of the framing into one socket write.
-                if ((last ? channel.writeFinal(data) : channel.write(data)) == 0 && data.hasRemaining()) {
-                    return false;
-                }
-            }
-        } else if (!writeGathered(n)) {
+        // One piece, as most responses are, needs no array to gather into.
+        if (!(n == 1 ? writeOne(queue.peek()) : writeGathered(n))) {
             return false;
         }
-        last = queue.size() == n && queue.peekLast().last;
-        if (last) {
+        if (queue.size() == n && queue.peekLast().last) {
             // Idempotent after a complete writeFinal; needed when the last write carried no data.
             channel.shutdownWrites();
             finalWritten = true;
+        }
+        return true;
+    }
+
+    private boolean writeOne(PendingWrite write) throws IOException {
+        ByteBuffer data = write.data;
+        while (data.hasRemaining()) {
+            // writeFinal lets Undertow put the last bytes and the end of the framing into one socket write.
+            if ((write.last ? channel.writeFinal(data) : channel.write(data)) == 0 && data.hasRemaining()) {
+                return false;
+            }
         }
         return true;
     }
