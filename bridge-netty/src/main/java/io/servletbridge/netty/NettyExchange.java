@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
+import io.servletbridge.spi.DeferredFlush;
 import io.servletbridge.spi.Exchange;
 import io.servletbridge.spi.ExchangeEvents;
 import io.servletbridge.spi.RequestHead;
@@ -52,8 +53,8 @@ final class NettyExchange implements Exchange {
     private boolean chunked;
     private boolean keepAlive;
     private boolean ended;
-    /** A flush for writes that did not end the response is queued on the loop; later writes in the batch join it. */
-    private boolean flushQueued;
+    /** Flushes writes that did not end the response behind the loop's queued tasks; made on the first such write. */
+    private DeferredFlush deferredFlush;
 
     NettyExchange(ExchangeChannelHandler connection, RequestHead request, boolean clientKeepAlive,
                   boolean expectsContinue, boolean headRequest) {
@@ -116,7 +117,9 @@ final class NettyExchange implements Exchange {
         Throwable why = cause == null ? new IOException("exchange aborted") : cause;
         onLoop(() -> {
             // What was written before the abort goes out before it cuts the connection.
-            queuedFlush();
+            if (deferredFlush != null) {
+                deferredFlush.now();
+            }
             connection.abort(this, why);
         }, null);
     }
@@ -313,29 +316,21 @@ final class NettyExchange implements Exchange {
         return writeAndFlushSoon(Unpooled.wrappedBuffer(data), last);
     }
 
-    /**
-     * Writes {@code msg} and flushes it, at once if it ends the response, else after the tasks already queued on the
-     * loop. A streaming writer queues several pieces before the loop runs (on a shared core, up to the bridge's
-     * in-flight bound); flushing after the last of them sends them all in one gathering write, which the kernel
-     * cuts into a few large segments instead of one per piece.
-     */
+    /** Writes {@code msg} and flushes it: at once if it ends the response, else as a {@link DeferredFlush}. */
     private ChannelFuture writeAndFlushSoon(ByteBuf msg, boolean last) {
         ChannelFuture future = ctx.write(msg);
         if (last) {
-            flushQueued = false;
+            if (deferredFlush != null) {
+                deferredFlush.cancel();
+            }
             ctx.flush();
-        } else if (!flushQueued) {
-            flushQueued = true;
-            loop.execute(this::queuedFlush);
+        } else {
+            if (deferredFlush == null) {
+                deferredFlush = new DeferredFlush(loop, ctx::flush);
+            }
+            deferredFlush.request();
         }
         return future;
-    }
-
-    private void queuedFlush() {
-        if (flushQueued) {
-            flushQueued = false;
-            ctx.flush();
-        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.servletbridge.undertow;
 
+import io.servletbridge.spi.DeferredFlush;
 import io.servletbridge.spi.HttpFields;
 import io.servletbridge.spi.ResponseHead;
 import io.servletbridge.spi.WriteCallback;
@@ -41,8 +42,8 @@ final class ResponseWriter implements ChannelListener<StreamSinkChannel> {
     private HttpContinue.ContinueResponseSender continueSender;
     private boolean lastAccepted;
     private boolean awaitingWritable;
-    /** A pump is queued on the IO thread for writes that did not end the response. */
-    private boolean pumpQueued;
+    /** Pumps writes that did not end the response behind the IO thread's queued tasks; made on the first one. */
+    private DeferredFlush deferredPump;
     /** The last piece and the end of the framing have been written. */
     private boolean finalWritten;
     /** Reused for gathering writes; allocated once a response has more than one piece queued. */
@@ -66,23 +67,28 @@ final class ResponseWriter implements ChannelListener<StreamSinkChannel> {
             return;
         }
         if (last) {
+            if (deferredPump != null) {
+                deferredPump.cancel();
+            }
             pump();
-        } else if (!pumpQueued) {
-            // After the tasks already queued on the IO thread: a streaming writer hands over several pieces before
-            // the loop runs (on a shared core, up to the bridge's in-flight bound), and one gathering write of all
-            // of them lets the kernel cut a few large segments instead of one per piece.
-            pumpQueued = true;
-            exchange.getIoThread().execute(this::pumpIfQueued);
+        } else {
+            if (deferredPump == null) {
+                deferredPump = new DeferredFlush(exchange.getIoThread(), this::pumpIfWritable);
+            }
+            deferredPump.request();
         }
     }
 
-    /** Runs the queued pump now, if one is queued: before an abort, so the writes handed over before it go out. */
-    void pumpIfQueued() {
-        if (pumpQueued) {
-            pumpQueued = false;
-            if (!awaitingWritable && !owner.ended()) {
-                pump();
-            }
+    /** Runs a deferred pump now, before an abort, so the writes handed over before it go out. */
+    void pumpDeferred() {
+        if (deferredPump != null) {
+            deferredPump.now();
+        }
+    }
+
+    private void pumpIfWritable() {
+        if (!awaitingWritable && !owner.ended()) {
+            pump();
         }
     }
 
@@ -160,11 +166,12 @@ final class ResponseWriter implements ChannelListener<StreamSinkChannel> {
      */
     private boolean writeQueued() throws IOException {
         int n = Math.min(queue.size(), GATHER);
+        boolean last = queue.size() == n && queue.peekLast().last;
         // One piece, as most responses are, needs no array to gather into.
-        if (!(n == 1 ? writeOne(queue.peek()) : writeGathered(n))) {
+        if (!(n == 1 ? writeOne(queue.peek().data, last) : writeGathered(n, last))) {
             return false;
         }
-        if (queue.size() == n && queue.peekLast().last) {
+        if (last) {
             // Idempotent after a complete writeFinal; needed when the last write carried no data.
             channel.shutdownWrites();
             finalWritten = true;
@@ -172,22 +179,20 @@ final class ResponseWriter implements ChannelListener<StreamSinkChannel> {
         return true;
     }
 
-    private boolean writeOne(PendingWrite write) throws IOException {
-        ByteBuffer data = write.data;
+    private boolean writeOne(ByteBuffer data, boolean last) throws IOException {
         while (data.hasRemaining()) {
             // writeFinal lets Undertow put the last bytes and the end of the framing into one socket write.
-            if ((write.last ? channel.writeFinal(data) : channel.write(data)) == 0 && data.hasRemaining()) {
+            if ((last ? channel.writeFinal(data) : channel.write(data)) == 0 && data.hasRemaining()) {
                 return false;
             }
         }
         return true;
     }
 
-    private boolean writeGathered(int n) throws IOException {
+    private boolean writeGathered(int n, boolean last) throws IOException {
         if (gather == null) {
             gather = new ByteBuffer[GATHER];
         }
-        boolean last = false;
         long remaining = 0;
         int i = 0;
         for (PendingWrite write : queue) {
@@ -196,7 +201,6 @@ final class ResponseWriter implements ChannelListener<StreamSinkChannel> {
             }
             gather[i++] = write.data;
             remaining += write.data.remaining();
-            last = write.last;
         }
         try {
             while (remaining > 0) {

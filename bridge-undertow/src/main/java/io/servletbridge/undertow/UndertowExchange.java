@@ -106,7 +106,7 @@ final class UndertowExchange implements Exchange {
     @Override
     public void abort(Throwable cause) {
         onLoop(() -> {
-            response.pumpIfQueued();
+            response.pumpDeferred();
             fail(cause != null ? cause : new IOException("exchange aborted"));
         });
     }
