@@ -18,7 +18,8 @@ final class DirectResponse {
     /** For exchanges answered without ever reading the body: every event is ignored. */
     static final ExchangeEvents IGNORE_EVENTS = new ExchangeEvents() {
         @Override
-        public boolean onBodyData(ByteBuffer chunk) {
+        public boolean onBodyData(io.servletbridge.spi.BodyChunk chunk) {
+            chunk.release();
             return false;
         }
 

@@ -1,5 +1,6 @@
 package io.servletbridge.servlet;
 
+import io.servletbridge.spi.BodyChunk;
 import io.servletbridge.spi.Exchange;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
@@ -38,7 +39,8 @@ final class RequestBodyStream extends ServletInputStream {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final LoopSignal readerWake;
-    private final ArrayDeque<ByteBuffer> chunks = new ArrayDeque<>();
+    /** Lent by the loop (see {@link BodyChunk}): read and released only under {@link #lock}. */
+    private final ArrayDeque<BodyChunk> chunks = new ArrayDeque<>();
     private long queued;
     private boolean demanded;
     private boolean everDemanded;
@@ -70,18 +72,16 @@ final class RequestBodyStream extends ServletInputStream {
     // Loop side: each call answers one demand.
 
     /** Returns whether the demand stays open (the window has room). */
-    boolean onData(ByteBuffer chunk) {
+    boolean onData(BodyChunk chunk) {
         lock.lock();
         try {
             demanded = false;
             if (discarded || timedOut) {
+                chunk.release();
                 return false;
             }
             waiting = false;
-            if (chunk.hasRemaining()) {
-                chunks.add(chunk);
-                queued += chunk.remaining();
-            }
+            keepLocked(chunk);
             readerWake.signalLocked();
             wakeListenerLocked();
             // Read ahead while the window has room, so a streaming reader rarely waits on a round trip.
@@ -221,13 +221,14 @@ final class RequestBodyStream extends ServletInputStream {
      * The whole body, handed over by the loop before the worker runs and so before any demand (see ServletExchange).
      * The loop has let go of these bytes: they are kept whatever state the stream is in.
      */
-    void prefill(java.util.List<ByteBuffer> whole) {
+    void prefill(java.util.List<BodyChunk> whole) {
         lock.lock();
         try {
-            for (ByteBuffer chunk : whole) {
-                if (chunk.hasRemaining()) {
-                    chunks.add(chunk);
-                    queued += chunk.remaining();
+            for (BodyChunk chunk : whole) {
+                if (discarded) {
+                    chunk.release();
+                } else {
+                    keepLocked(chunk);
                 }
             }
             ended = true;
@@ -235,6 +236,16 @@ final class RequestBodyStream extends ServletInputStream {
         } finally {
             lock.unlock();
         }
+    }
+
+    private void keepLocked(BodyChunk chunk) {
+        int n = chunk.data().remaining();
+        if (n == 0) {
+            chunk.release();
+            return;
+        }
+        chunks.add(chunk);
+        queued += n;
     }
 
     private void demandLocked() {
@@ -266,12 +277,14 @@ final class RequestBodyStream extends ServletInputStream {
                 throw new IllegalStateException("The request has completed; its body can no longer be read");
             }
             while (true) {
-                ByteBuffer head = chunks.peek();
+                BodyChunk head = chunks.peek();
                 if (head != null) {
-                    int n = Math.min(len, head.remaining());
-                    head.get(b, off, n);
-                    if (!head.hasRemaining()) {
+                    ByteBuffer bytes = head.data();
+                    int n = Math.min(len, bytes.remaining());
+                    bytes.get(b, off, n);
+                    if (!bytes.hasRemaining()) {
                         chunks.poll();
+                        head.release();
                     }
                     queued -= n;
                     if (queued < WINDOW / 2) {
@@ -452,7 +465,10 @@ final class RequestBodyStream extends ServletInputStream {
             }
             waiting = false;
             discarded = true;
-            chunks.clear();
+            BodyChunk chunk;
+            while ((chunk = chunks.poll()) != null) {
+                chunk.release();
+            }
             queued = 0;
             changed.signalAll();
         } finally {

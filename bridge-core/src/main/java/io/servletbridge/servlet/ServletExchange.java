@@ -2,6 +2,7 @@ package io.servletbridge.servlet;
 
 import io.servletbridge.http.BadMessageException;
 import io.servletbridge.http.HttpDate;
+import io.servletbridge.spi.BodyChunk;
 import io.servletbridge.spi.Exchange;
 import io.servletbridge.spi.ExchangeEvents;
 import io.servletbridge.spi.HttpFields;
@@ -143,7 +144,7 @@ final class ServletExchange implements ExchangeEvents, Runnable {
     // Loop thread
 
     @Override
-    public boolean onBodyData(ByteBuffer chunk) {
+    public boolean onBodyData(BodyChunk chunk) {
         return body.onData(chunk);
     }
 
@@ -185,7 +186,7 @@ final class ServletExchange implements ExchangeEvents, Runnable {
         }
         try {
             spi.loop().execute(() -> {
-                java.util.List<ByteBuffer> whole = spi.takeBufferedBody();
+                java.util.List<BodyChunk> whole = spi.takeBufferedBody();
                 if (whole != null) {
                     body.prefill(whole);
                 }
@@ -199,6 +200,7 @@ final class ServletExchange implements ExchangeEvents, Runnable {
 
     /** The worker pool said no: answer 503 from the loop thread, without touching application code. */
     void rejectOverloaded() {
+        body.discard();
         DirectResponse.send(spi, 503, "the server is busy, retry later", false, "Retry-After", "1");
     }
 

@@ -34,11 +34,11 @@ public interface Exchange {
 
     /**
      * Hands over, at once, a {@code Content-Length} body the loop already holds whole (it came in the same socket
-     * read as the head, typically): heap buffers the bridge owns, after which the body is complete as if demanded to
-     * its end. Returns null, changing nothing, when any of it is still to come; no socket is read either way, so
+     * read as the head, typically): chunks the bridge owns and must release, after which the body is complete as if
+     * demanded to its end. Returns null, changing nothing, when any of it is still to come; no socket is read either way, so
      * nothing can fail here. Called on the loop thread only, before the first {@link #demand()}.
      */
-    default java.util.List<ByteBuffer> takeBufferedBody() {
+    default java.util.List<BodyChunk> takeBufferedBody() {
         return null;
     }
 

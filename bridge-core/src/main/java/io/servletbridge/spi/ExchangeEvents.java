@@ -1,7 +1,5 @@
 package io.servletbridge.spi;
 
-import java.nio.ByteBuffer;
-
 /**
  * What the loop tells the bridge about one exchange. Every method runs on the exchange's loop thread and must
  * return quickly without blocking.
@@ -9,15 +7,15 @@ import java.nio.ByteBuffer;
 public interface ExchangeEvents {
 
     /**
-     * Answers one {@link Exchange#demand()}: the next piece of request body. The buffer is the bridge's from now on
-     * (a heap buffer the loop no longer references), so nothing needs releasing.
+     * Answers one {@link Exchange#demand()}: the next piece of request body, never empty. The bridge owns the chunk
+     * from now on and must {@link BodyChunk#release() release} it exactly once, even if the exchange fails first.
      *
      * @return true to demand the next piece at once, as if {@link Exchange#demand()} had been called after this
      *         returned, but without a task of its own: the loop goes on delivering what it already holds (and the
      *         body's end right behind its last piece) in the same turn, so a reader woken by the first piece
      *         usually finds the rest waiting instead of waking once per piece
      */
-    boolean onBodyData(ByteBuffer chunk);
+    boolean onBodyData(BodyChunk chunk);
 
     /** Answers one {@link Exchange#demand()}: the request body is complete. */
     void onBodyEnd();

@@ -25,6 +25,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.servletbridge.http.RequestHeadRules;
+import io.servletbridge.spi.BodyChunk;
 import io.servletbridge.spi.ExchangeHandler;
 import io.servletbridge.spi.ExchangeTracker;
 import io.servletbridge.spi.LoopConfig;
@@ -303,7 +304,7 @@ final class ExchangeChannelHandler extends ChannelInboundHandlerAdapter {
      * Takes the rest of the exchange's Content-Length body off the queue, copied to heap buffers, if the queue holds
      * all of it with no failure in it; else null, leaving the queue alone.
      */
-    List<ByteBuffer> takeRestOfBody(NettyExchange exchange) {
+    List<BodyChunk> takeRestOfBody(NettyExchange exchange) {
         if (exchange != current || exchange.bodyComplete() || exchange.request().contentLength() <= 0) {
             return null;
         }
@@ -322,11 +323,11 @@ final class ExchangeChannelHandler extends ChannelInboundHandlerAdapter {
         if (!whole) {
             return null;
         }
-        List<ByteBuffer> body = new ArrayList<>(pieces);
+        List<BodyChunk> body = new ArrayList<>(pieces);
         for (int i = 0; i < pieces; i++) {
-            ByteBuffer copy = consume(exchange, (HttpContent) inbound.poll());
-            if (copy != null) {
-                body.add(copy);
+            BodyChunk chunk = consume(exchange, (HttpContent) inbound.poll());
+            if (chunk != null) {
+                body.add(chunk);
             }
         }
         // The body is complete: what comes next is the next request, read ahead as usual.
@@ -509,29 +510,57 @@ final class ExchangeChannelHandler extends ChannelInboundHandlerAdapter {
                 malformedBody(exchange, cause);
                 return;
             }
-            ByteBuffer copy = consume(exchange, content);
-            if (copy != null) {
-                exchange.deliverData(copy);
+            BodyChunk chunk = consume(exchange, content);
+            if (chunk != null) {
+                exchange.deliverData(chunk);
             }
         }
     }
 
     /**
-     * Counts one body piece as read and releases it, returning its bytes as plain heap memory the bridge may keep as
-     * long as it likes (so the pooled buffer goes back at once); null when it had none.
+     * Counts one body piece as read and turns it into what the bridge is lent: the pooled bytes themselves when the
+     * piece is large and fills a good part of the read buffer it is a slice of (so a worker reads them where they
+     * are, and the loop copies nothing); otherwise a heap copy, and the pooled buffer goes back at once, so a trickle
+     * of small pieces cannot pin a read buffer each. Null when the piece had no bytes.
      */
-    private static ByteBuffer consume(NettyExchange exchange, HttpContent content) {
+    private static BodyChunk consume(NettyExchange exchange, HttpContent content) {
         ByteBuf bytes = content.content();
         int length = bytes.readableBytes();
-        ByteBuffer copy = null;
-        if (length > 0) {
-            copy = ByteBuffer.allocate(length);
-            bytes.getBytes(bytes.readerIndex(), copy);
-            copy.flip();
+        boolean last = content instanceof LastHttpContent;
+        exchange.bodyRead(length, last);
+        if (length == 0) {
+            content.release();
+            return null;
         }
+        ByteBuf parent = bytes.unwrap();
+        int footprint = parent == null ? bytes.capacity() : parent.capacity();
+        if (length >= LENT_MIN && footprint <= LENT_SHARE * length && bytes.nioBufferCount() == 1) {
+            return new LentChunk(bytes.nioBuffer(), content);
+        }
+        ByteBuffer copy = ByteBuffer.allocate(length);
+        bytes.getBytes(bytes.readerIndex(), copy);
         content.release();
-        exchange.bodyRead(length, content instanceof LastHttpContent);
-        return copy;
+        return BodyChunk.of(copy.flip());
+    }
+
+    /** Smallest piece lent as it is; below it the copy costs less than the pooled memory it would pin. */
+    private static final int LENT_MIN = 4 * 1024;
+    /** A lent piece pins its whole read buffer: at most this many times its own size. */
+    private static final int LENT_SHARE = 4;
+
+    /** A body piece lent in the read buffer it arrived in; released from whichever thread the bridge reads on. */
+    private static final class LentChunk extends BodyChunk {
+        private final HttpContent content;
+
+        LentChunk(ByteBuffer view, HttpContent content) {
+            super(view);
+            this.content = content;
+        }
+
+        @Override
+        protected void free() {
+            content.release();
+        }
     }
 
     private void malformedBody(NettyExchange exchange, Throwable cause) {

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
+import io.servletbridge.spi.BodyChunk;
 import io.servletbridge.spi.DeferredFlush;
 import io.servletbridge.spi.Exchange;
 import io.servletbridge.spi.ExchangeEvents;
@@ -89,11 +90,11 @@ final class NettyExchange implements Exchange {
     }
 
     @Override
-    public java.util.List<ByteBuffer> takeBufferedBody() {
+    public java.util.List<BodyChunk> takeBufferedBody() {
         if (!loop.inEventLoop() || demandPending || bodyDemanded) {
             return null;
         }
-        java.util.List<ByteBuffer> whole = connection.takeRestOfBody(this);
+        java.util.List<BodyChunk> whole = connection.takeRestOfBody(this);
         if (whole != null) {
             bodyDemanded = true;
         }
@@ -188,7 +189,7 @@ final class NettyExchange implements Exchange {
     }
 
     /** Hands one piece to the bridge; the demand stays pending if the bridge asked for the next one at once. */
-    void deliverData(ByteBuffer chunk) {
+    void deliverData(BodyChunk chunk) {
         demandPending = false;
         boolean more;
         try {

@@ -1,6 +1,7 @@
 package io.servletbridge.netty;
 
 import io.servletbridge.spi.Exchange;
+import io.servletbridge.spi.BodyChunk;
 import io.servletbridge.spi.ExchangeEvents;
 import io.servletbridge.spi.HttpFields;
 import io.servletbridge.spi.ResponseHead;
@@ -93,9 +94,12 @@ final class BlockingBridge implements ExchangeEvents {
     }
 
     @Override
-    public boolean onBodyData(ByteBuffer chunk) {
+    public boolean onBodyData(BodyChunk chunk) {
         checkLoopThread("onBodyData");
-        events.add(chunk);
+        // Kept as a copy: the loop's memory goes back at once, as the bridge's contract asks.
+        ByteBuffer data = chunk.data();
+        events.add(ByteBuffer.allocate(data.remaining()).put(data).flip());
+        chunk.release();
         return false;
     }
 

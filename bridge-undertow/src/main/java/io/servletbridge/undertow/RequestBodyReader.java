@@ -1,5 +1,6 @@
 package io.servletbridge.undertow;
 
+import io.servletbridge.spi.BodyChunk;
 import io.servletbridge.spi.LoopConfig;
 import io.undertow.connector.PooledByteBuffer;
 import io.undertow.server.HttpServerExchange;
@@ -25,7 +26,12 @@ import java.util.concurrent.TimeUnit;
  */
 final class RequestBodyReader implements ChannelListener<StreamSourceChannel> {
     /** What {@link #readOnce} returns when the socket had no bytes for now (a sentinel, never delivered). */
-    private static final ByteBuffer NOTHING_YET = ByteBuffer.allocate(0);
+    private static final BodyChunk NOTHING_YET = BodyChunk.of(ByteBuffer.allocate(0));
+    /**
+     * A read that fills at least this share of the pooled buffer is lent to the bridge as it is; a smaller one is
+     * copied out, so a trickle of small reads cannot pin a pooled buffer each.
+     */
+    private static final int LENT_SHARE = 4;
 
     private final UndertowExchange owner;
     private final HttpServerExchange exchange;
@@ -75,32 +81,34 @@ final class RequestBodyReader implements ChannelListener<StreamSourceChannel> {
      * Reads a body the parser already holds whole (see {@link UndertowExchange#takeBufferedBody}): every read is
      * answered from memory, to the end. Null if the exchange failed on the way.
      */
-    java.util.List<ByteBuffer> readBuffered() {
-        java.util.List<ByteBuffer> whole = new java.util.ArrayList<>(2);
+    java.util.List<BodyChunk> readBuffered() {
+        java.util.List<BodyChunk> whole = new java.util.ArrayList<>(2);
         try {
             StreamSourceChannel source = channel();
-            ByteBuffer chunk;
+            BodyChunk chunk;
             while ((chunk = readOnce(source)) != null) {
                 if (chunk == NOTHING_YET) {
                     throw new IOException("the request body the parser held ran short");
                 }
                 whole.add(chunk);
-                received += chunk.remaining();
+                received += chunk.data().remaining();
             }
             ended = true;
             return whole;
         } catch (IOException e) {
+            whole.forEach(BodyChunk::release);
             owner.fail(e);
             return null;
         }
     }
 
     /**
-     * One read through a pooled buffer, copied out to heap memory the bridge may keep: {@link #NOTHING_YET} when the
-     * socket had nothing, null at the body's end.
+     * One read into a pooled buffer, lent to the bridge as it is when the read filled enough of it, else copied out
+     * to heap memory: {@link #NOTHING_YET} when the socket had nothing, null at the body's end.
      */
-    private ByteBuffer readOnce(StreamSourceChannel source) throws IOException {
+    private BodyChunk readOnce(StreamSourceChannel source) throws IOException {
         PooledByteBuffer pooled = exchange.getConnection().getByteBufferPool().allocate();
+        boolean lent = false;
         try {
             ByteBuffer buffer = pooled.getBuffer();
             int n = source.read(buffer);
@@ -108,8 +116,29 @@ final class RequestBodyReader implements ChannelListener<StreamSourceChannel> {
                 return n == 0 ? NOTHING_YET : null;
             }
             buffer.flip();
-            return ByteBuffer.allocate(n).put(buffer).flip();
+            if (n * LENT_SHARE >= buffer.capacity()) {
+                lent = true;
+                return new LentChunk(pooled);
+            }
+            return BodyChunk.of(ByteBuffer.allocate(n).put(buffer).flip());
         } finally {
+            if (!lent) {
+                pooled.close();
+            }
+        }
+    }
+
+    /** A read lent in the pooled buffer it landed in; the pool takes it back from any thread. */
+    private static final class LentChunk extends BodyChunk {
+        private final PooledByteBuffer pooled;
+
+        LentChunk(PooledByteBuffer pooled) {
+            super(pooled.getBuffer());
+            this.pooled = pooled;
+        }
+
+        @Override
+        protected void free() {
             pooled.close();
         }
     }
@@ -140,7 +169,7 @@ final class RequestBodyReader implements ChannelListener<StreamSourceChannel> {
     private void read() {
         while (true) {
             StreamSourceChannel source;
-            ByteBuffer chunk;
+            BodyChunk chunk;
             try {
                 source = channel();
                 chunk = readOnce(source);
@@ -159,7 +188,7 @@ final class RequestBodyReader implements ChannelListener<StreamSourceChannel> {
                 owner.deliverEnd();
                 return;
             }
-            received += chunk.remaining();
+            received += chunk.data().remaining();
             if (!owner.deliverData(chunk) || owner.ended()) {
                 return;
             }

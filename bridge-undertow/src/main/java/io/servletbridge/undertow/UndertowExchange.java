@@ -1,5 +1,6 @@
 package io.servletbridge.undertow;
 
+import io.servletbridge.spi.BodyChunk;
 import io.servletbridge.spi.Exchange;
 import io.servletbridge.spi.ExchangeEvents;
 import io.servletbridge.spi.ExchangeHandler;
@@ -69,7 +70,7 @@ final class UndertowExchange implements Exchange {
     }
 
     @Override
-    public java.util.List<ByteBuffer> takeBufferedBody() {
+    public java.util.List<BodyChunk> takeBufferedBody() {
         long length = request.contentLength();
         if (length <= 0 || Thread.currentThread() != ioThread || ended || !body.untouched()
                 || !(exchange.getConnection() instanceof AbstractServerConnection)) {
@@ -188,7 +189,7 @@ final class UndertowExchange implements Exchange {
     }
 
     /** Returns whether the bridge wants the next piece at once. */
-    boolean deliverData(ByteBuffer chunk) {
+    boolean deliverData(BodyChunk chunk) {
         try {
             return events.onBodyData(chunk);
         } catch (RuntimeException e) {

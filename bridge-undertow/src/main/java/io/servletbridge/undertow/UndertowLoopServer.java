@@ -75,7 +75,10 @@ final class UndertowLoopServer implements LoopServer {
         // 32 KiB socket reads (Undertow's own default is 16): a head with a body of up to about 30 KiB arrives in one
         // read, and a body that came whole with its head is handed to the servlet with the request (no round trip
         // to the loop at its first read). Netty's adaptive reads grow to 64 KiB. Idle connections hold no buffer.
-        ByteBufferPool buffers = new DefaultByteBufferPool(true, 32 * 1024, -1, 4);
+        // A shared free list of up to 256 buffers (8 MiB), because request pieces are lent to workers and come back
+        // from their threads: with Undertow's usual -1 every buffer returned by a thread other than the IO thread
+        // that took it is freed at once, and the IO thread allocates (and zeroes) a new one for its next read.
+        ByteBufferPool buffers = new DefaultByteBufferPool(true, 32 * 1024, 256, 4);
         try {
             ExchangeTracker exchanges = new ExchangeTracker();
             HttpOpenListener openListener = new HttpOpenListener(buffers, httpOptions(config));

@@ -1,5 +1,6 @@
 package io.servletbridge.undertow;
 
+import io.servletbridge.spi.BodyChunk;
 import io.servletbridge.spi.ExchangeEvents;
 
 import java.nio.ByteBuffer;
@@ -19,9 +20,12 @@ final class RecordingEvents implements ExchangeEvents {
     final AtomicInteger closes = new AtomicInteger();
 
     @Override
-    public boolean onBodyData(ByteBuffer chunk) {
+    public boolean onBodyData(BodyChunk chunk) {
         threads.add(Thread.currentThread().getName());
-        events.add(chunk);
+        // Kept as a copy: the loop's memory goes back at once, as the bridge's contract asks.
+        ByteBuffer data = chunk.data();
+        events.add(ByteBuffer.allocate(data.remaining()).put(data).flip());
+        chunk.release();
         return false;
     }
 
