@@ -219,7 +219,7 @@ final class RequestBodyStream extends ServletInputStream {
 
     /**
      * The whole body, handed over by the loop before the worker runs and so before any demand (see ServletExchange).
-     * The loop has let go of these bytes: they are kept whatever state the stream is in.
+     * They are kept whatever state the stream is in, and released at once only if the application is already done.
      */
     void prefill(java.util.List<BodyChunk> whole) {
         lock.lock();
