@@ -36,6 +36,35 @@ public abstract class BodyChunk {
         };
     }
 
+    /**
+     * A chunk lent in the loop's pooled memory; {@code release} gives it back (any thread, called once).
+     *
+     * @param view the piece's bytes, a view the loop no longer moves
+     */
+    public static BodyChunk lent(ByteBuffer view, Runnable release) {
+        return new BodyChunk(view) {
+            @Override
+            protected void free() {
+                release.run();
+            }
+        };
+    }
+
+    /**
+     * Whether a loop should lend a piece of {@code length} bytes that pins {@code footprint} bytes of pooled memory
+     * (the whole read buffer it is in) rather than copy it out: only a large piece that fills a good share of its
+     * buffer. Below that the copy costs less than the memory held, and a trickle of small pieces could otherwise
+     * pin a read buffer each; a lent piece pins at most {@link #LEND_SHARE} times its size.
+     */
+    public static boolean worthLending(int length, int footprint) {
+        return length >= LEND_MIN && footprint <= (long) LEND_SHARE * length;
+    }
+
+    /** Smallest piece lent as it is. */
+    static final int LEND_MIN = 4 * 1024;
+    /** Most pooled memory a lent piece may pin, as a multiple of its own size. */
+    static final int LEND_SHARE = 4;
+
     /** The bytes, from position to limit; the bridge may move the position as it reads. */
     public final ByteBuffer data() {
         return data;

@@ -1,6 +1,8 @@
 package io.servletbridge.spi;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.CountDownLatch;
@@ -58,5 +60,26 @@ class BodyChunkTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    @Test
+    void onlyLargePiecesFillingAQuarterOfTheirBufferAreLent() {
+        // A full 64 KiB read (Netty's largest) and a quarter of a 32 KiB one (Undertow's) are lent.
+        assertTrue(BodyChunk.worthLending(64 * 1024, 64 * 1024));
+        assertTrue(BodyChunk.worthLending(8 * 1024, 32 * 1024));
+        // Less than a quarter would pin more than four times its size.
+        assertFalse(BodyChunk.worthLending(8 * 1024 - 1, 32 * 1024));
+        // A small piece is copied even when it fills its buffer.
+        assertTrue(BodyChunk.worthLending(4 * 1024, 4 * 1024));
+        assertFalse(BodyChunk.worthLending(4 * 1024 - 1, 4 * 1024 - 1));
+    }
+
+    @Test
+    void aLentChunkGivesItsMemoryBackOnce() {
+        AtomicInteger returned = new AtomicInteger();
+        BodyChunk chunk = BodyChunk.lent(ByteBuffer.allocateDirect(8), returned::incrementAndGet);
+        chunk.release();
+        chunk.release();
+        assertEquals(1, returned.get());
     }
 }

@@ -518,49 +518,28 @@ final class ExchangeChannelHandler extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Counts one body piece as read and turns it into what the bridge is lent: the pooled bytes themselves when the
-     * piece is large and fills a good part of the read buffer it is a slice of (so a worker reads them where they
-     * are, and the loop copies nothing); otherwise a heap copy, and the pooled buffer goes back at once, so a trickle
-     * of small pieces cannot pin a read buffer each. Null when the piece had no bytes.
+     * Counts one body piece as read and turns it into what the bridge gets: the pooled bytes themselves when
+     * {@link BodyChunk#worthLending} says so (the read buffer it is a slice of is the footprint), so a worker reads
+     * them where they are and the loop copies nothing; otherwise a heap copy, and the pooled buffer goes back at once.
+     * Null when the piece had no bytes.
      */
     private static BodyChunk consume(NettyExchange exchange, HttpContent content) {
         ByteBuf bytes = content.content();
         int length = bytes.readableBytes();
-        boolean last = content instanceof LastHttpContent;
-        exchange.bodyRead(length, last);
+        exchange.bodyRead(length, content instanceof LastHttpContent);
         if (length == 0) {
             content.release();
             return null;
         }
         ByteBuf parent = bytes.unwrap();
         int footprint = parent == null ? bytes.capacity() : parent.capacity();
-        if (length >= LENT_MIN && footprint <= LENT_SHARE * length && bytes.nioBufferCount() == 1) {
-            return new LentChunk(bytes.nioBuffer(), content);
+        if (bytes.nioBufferCount() == 1 && BodyChunk.worthLending(length, footprint)) {
+            return BodyChunk.lent(bytes.nioBuffer(), content::release);
         }
         ByteBuffer copy = ByteBuffer.allocate(length);
         bytes.getBytes(bytes.readerIndex(), copy);
         content.release();
         return BodyChunk.of(copy.flip());
-    }
-
-    /** Smallest piece lent as it is; below it the copy costs less than the pooled memory it would pin. */
-    private static final int LENT_MIN = 4 * 1024;
-    /** A lent piece pins its whole read buffer: at most this many times its own size. */
-    private static final int LENT_SHARE = 4;
-
-    /** A body piece lent in the read buffer it arrived in; released from whichever thread the bridge reads on. */
-    private static final class LentChunk extends BodyChunk {
-        private final HttpContent content;
-
-        LentChunk(ByteBuffer view, HttpContent content) {
-            super(view);
-            this.content = content;
-        }
-
-        @Override
-        protected void free() {
-            content.release();
-        }
     }
 
     private void malformedBody(NettyExchange exchange, Throwable cause) {

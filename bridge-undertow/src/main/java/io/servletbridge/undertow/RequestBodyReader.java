@@ -27,11 +27,6 @@ import java.util.concurrent.TimeUnit;
 final class RequestBodyReader implements ChannelListener<StreamSourceChannel> {
     /** What {@link #readOnce} returns when the socket had no bytes for now (a sentinel, never delivered). */
     private static final BodyChunk NOTHING_YET = BodyChunk.of(ByteBuffer.allocate(0));
-    /**
-     * A read that fills at least this share of the pooled buffer is lent to the bridge as it is; a smaller one is
-     * copied out, so a trickle of small reads cannot pin a pooled buffer each.
-     */
-    private static final int LENT_SHARE = 4;
 
     private final UndertowExchange owner;
     private final HttpServerExchange exchange;
@@ -103,8 +98,8 @@ final class RequestBodyReader implements ChannelListener<StreamSourceChannel> {
     }
 
     /**
-     * One read into a pooled buffer, lent to the bridge as it is when the read filled enough of it, else copied out
-     * to heap memory: {@link #NOTHING_YET} when the socket had nothing, null at the body's end.
+     * One read into a pooled buffer, lent to the bridge as it is when {@link BodyChunk#worthLending} says so, else
+     * copied out to heap memory: {@link #NOTHING_YET} when the socket had nothing, null at the body's end.
      */
     private BodyChunk readOnce(StreamSourceChannel source) throws IOException {
         PooledByteBuffer pooled = exchange.getConnection().getByteBufferPool().allocate();
@@ -116,30 +111,15 @@ final class RequestBodyReader implements ChannelListener<StreamSourceChannel> {
                 return n == 0 ? NOTHING_YET : null;
             }
             buffer.flip();
-            if (n * LENT_SHARE >= buffer.capacity()) {
+            if (BodyChunk.worthLending(n, buffer.capacity())) {
                 lent = true;
-                return new LentChunk(pooled);
+                return BodyChunk.lent(buffer, pooled::close);
             }
             return BodyChunk.of(ByteBuffer.allocate(n).put(buffer).flip());
         } finally {
             if (!lent) {
                 pooled.close();
             }
-        }
-    }
-
-    /** A read lent in the pooled buffer it landed in; the pool takes it back from any thread. */
-    private static final class LentChunk extends BodyChunk {
-        private final PooledByteBuffer pooled;
-
-        LentChunk(PooledByteBuffer pooled) {
-            super(pooled.getBuffer());
-            this.pooled = pooled;
-        }
-
-        @Override
-        protected void free() {
-            pooled.close();
         }
     }
 
