@@ -264,6 +264,50 @@ final class ResponseBodyStream extends ServletOutputStream {
         }
     }
 
+    /**
+     * Sends {@code count} bytes of {@code file} from {@code position} as the next part of the body, handing the file
+     * to the loop to send without copying ({@link Exchange#writeFile}). Whatever the application wrote before goes
+     * first. The stream owns {@code file} from this call on: the loop, or this method on failure, closes it.
+     *
+     * <p>No bytes of the file count as in flight: the loop holds no memory for them, so there is nothing for the
+     * 128 KiB bound to limit, and a writer that goes on writing after it queues behind the file as usual.
+     */
+    void sendFile(java.nio.channels.FileChannel file, long position, long count) throws IOException {
+        long limit = response.declaredLength();
+        try {
+            if (!writable()) {
+                file.close();
+                return;
+            }
+            if (limit >= 0 && written + count > limit) {
+                count = Math.max(0, limit - written);
+            }
+            if (this.count > 0) {
+                send(false);
+            }
+        } catch (IOException | RuntimeException e) {
+            file.close();
+            throw e;
+        }
+        written += count;
+        boolean last = limit >= 0 && written == limit;
+        closed |= last;
+        ResponseHead head = headIfUncommitted(limit);
+        lock.lock();
+        try {
+            if (failure != null) {
+                file.close();
+                throw writeFailure(failure, connectionLost);
+            }
+            if (head != null) {
+                headSent = true;
+            }
+            exchange.writeFile(head, file, position, count, last, error -> written(0, error));
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private boolean writable() throws IOException {
         // The failure first: after a request timeout a write is an IOException, not an IllegalStateException.
         checkFailure();
@@ -310,7 +354,7 @@ final class ResponseBodyStream extends ServletOutputStream {
         }
         closed = true;
         long declared = response.declaredLength();
-        if (declared >= 0 && written < declared) {
+        if (declared >= 0 && written < declared && !exchange.request().method().equals("HEAD")) {
             // Fewer bytes than promised: ending cleanly would let the client wait for the rest forever, or
             // take a short body for a whole one.
             exchange.abort(new IOException("Response ended after " + written + " of " + declared

@@ -60,6 +60,22 @@ public interface Exchange {
     void write(ResponseHead head, ByteBuffer data, boolean last, WriteCallback callback);
 
     /**
+     * Writes {@code count} bytes of {@code file}, from {@code position}, as the next piece of the response body,
+     * without bringing them into the JVM where the loop can ({@code sendfile}). Head, {@code last} and callback work
+     * as in {@link #write}; the pieces of one exchange, written either way, go out in call order.
+     *
+     * <p>The loop owns {@code file} from this call on and closes it once it is done with it, whatever happens: after
+     * the bytes went out, on failure, and at once when the write is refused or the response carries no body (HEAD,
+     * 204, 304). A file that turns out shorter than {@code position + count} fails the write and aborts the exchange:
+     * the framing already promised those bytes.
+     *
+     * <p>Reading the file happens on the loop thread, inside the kernel's copy to the socket; from the page cache that
+     * is a memory copy, so a caller should use this for files, not for pipes or devices that may block.
+     */
+    void writeFile(ResponseHead head, java.nio.channels.FileChannel file, long position, long count, boolean last,
+                   WriteCallback callback);
+
+    /**
      * Ends the exchange abruptly: the connection is closed without completing the response, so a client reading a
      * partial body sees it truncated. Idempotent; a no-op once the exchange completed.
      */

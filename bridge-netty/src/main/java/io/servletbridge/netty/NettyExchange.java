@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.servletbridge.spi.BodyChunk;
@@ -15,6 +16,7 @@ import io.servletbridge.spi.ResponseHead;
 import io.servletbridge.spi.WriteCallback;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
@@ -111,6 +113,22 @@ final class NettyExchange implements Exchange {
         WriteCallback cb = callback == null ? WriteCallback.NONE : callback;
         onLoop(() -> writeOnLoop(head, data, last, cb),
                 () -> notify(cb, new IOException("the server loop has shut down")));
+    }
+
+    @Override
+    public void writeFile(ResponseHead head, FileChannel file, long position, long count, boolean last,
+                          WriteCallback callback) {
+        Objects.requireNonNull(file, "file");
+        WriteCallback cb = callback == null ? WriteCallback.NONE : callback;
+        if (position < 0 || count < 0) {
+            closeQuietly(file);
+            notify(cb, new IllegalArgumentException("negative file position or count"));
+            return;
+        }
+        onLoop(() -> writeFileOnLoop(head, file, position, count, last, cb), () -> {
+            closeQuietly(file);
+            notify(cb, new IOException("the server loop has shut down"));
+        });
     }
 
     @Override
@@ -279,6 +297,66 @@ final class NettyExchange implements Exchange {
         future.addListener(f -> written(f, last, cb));
     }
 
+    private void writeFileOnLoop(ResponseHead head, FileChannel file, long position, long count, boolean last,
+                                 WriteCallback cb) {
+        if (ended || lastWritten || headWritten == (head != null)) {
+            closeQuietly(file);
+            notify(cb, ended || lastWritten ? new IOException("the exchange has already ended")
+                    : new IllegalStateException(headWritten ? "the response head was already written"
+                            : "the first write must carry the response head"));
+            return;
+        }
+        ByteBuf out = null;
+        if (head != null) {
+            bodyless = headRequest || head.status() == 204 || head.status() == 304;
+            try {
+                out = encodeHead(head, last ? (bodyless ? 0 : count) : -1, 0);
+            } catch (IllegalArgumentException e) {
+                closeQuietly(file);
+                notify(cb, e);
+                return;
+            }
+            headWritten = true;
+        }
+        lastWritten = last;
+        ChannelFuture future;
+        if (bodyless || count == 0) {
+            closeQuietly(file);
+            future = writeBody(out, null, last);
+        } else {
+            // The region closes the file when Netty releases it: after the transfer, or when the write fails.
+            DefaultFileRegion region = new DefaultFileRegion(file, position, count);
+            if (chunked) {
+                if (out == null) {
+                    out = ctx.alloc().directBuffer(ResponseEncoder.chunkOverhead() + 8);
+                }
+                ResponseEncoder.appendChunkSize(out, count);
+                ctx.write(out);
+                ctx.write(region);
+                ByteBuf tail = ctx.alloc().directBuffer(ResponseEncoder.chunkOverhead());
+                ResponseEncoder.appendCrlf(tail);
+                if (last) {
+                    ResponseEncoder.appendLastChunk(tail);
+                }
+                future = writeAndFlushSoon(tail, last);
+            } else {
+                if (out != null) {
+                    ctx.write(out);
+                }
+                future = writeAndFlushSoon(region, last);
+            }
+        }
+        future.addListener(f -> written(f, last, cb));
+    }
+
+    private static void closeQuietly(FileChannel file) {
+        try {
+            file.close();
+        } catch (IOException e) {
+            log.debug("Closing a response file failed", e);
+        }
+    }
+
     /**
      * Writes what {@code out} holds (a head or nothing yet) followed by the body piece in its framing. Small pieces
      * are copied into {@code out}; a large one follows it as a wrapped buffer, and the flush gathers them.
@@ -318,7 +396,7 @@ final class NettyExchange implements Exchange {
     }
 
     /** Writes {@code msg} and flushes it: at once if it ends the response, else as a {@link DeferredFlush}. */
-    private ChannelFuture writeAndFlushSoon(ByteBuf msg, boolean last) {
+    private ChannelFuture writeAndFlushSoon(Object msg, boolean last) {
         ChannelFuture future = ctx.write(msg);
         if (last) {
             if (deferredFlush != null) {

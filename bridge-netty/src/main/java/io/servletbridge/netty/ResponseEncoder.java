@@ -101,8 +101,8 @@ final class ResponseEncoder {
         return out;
     }
 
-    static void appendChunkSize(ByteBuf out, int len) {
-        out.writeCharSequence(Integer.toHexString(len), java.nio.charset.StandardCharsets.US_ASCII);
+    static void appendChunkSize(ByteBuf out, long len) {
+        out.writeCharSequence(Long.toHexString(len), java.nio.charset.StandardCharsets.US_ASCII);
         out.writeBytes(CRLF);
     }
 

@@ -12,10 +12,12 @@ import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
 import org.xnio.ChannelListener;
+import org.xnio.IoUtils;
 import org.xnio.channels.StreamSinkChannel;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.util.ArrayDeque;
 
 /**
@@ -31,6 +33,7 @@ final class ResponseWriter implements ChannelListener<StreamSinkChannel> {
      * at the default 8 KiB, so twice that leaves room for smaller flushed pieces.
      */
     private static final int GATHER = 32;
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
     private final UndertowExchange owner;
     private final HttpServerExchange exchange;
@@ -56,13 +59,25 @@ final class ResponseWriter implements ChannelListener<StreamSinkChannel> {
     }
 
     void enqueue(ResponseHead head, ByteBuffer data, boolean last, WriteCallback callback) {
+        enqueue(new PendingWrite(head, data, null, last, callback));
+    }
+
+    /** Queues a file region; the writer closes {@code file} once done with it, also when refusing it here. */
+    void enqueueFile(ResponseHead head, FileChannel file, long position, long count, boolean last,
+                     WriteCallback callback) {
+        enqueue(new PendingWrite(head, EMPTY, new FilePiece(file, position, count), last, callback));
+    }
+
+    private void enqueue(PendingWrite write) {
         if (owner.ended() || lastAccepted) {
-            UndertowExchange.notify(callback, new IOException(owner.ended()
+            write.closeFile();
+            UndertowExchange.notify(write.callback, new IOException(owner.ended()
                     ? "the exchange has ended" : "the response was already ended by an earlier write"));
             return;
         }
+        boolean last = write.last;
         lastAccepted = last;
-        queue.add(new PendingWrite(head, data, last, callback));
+        queue.add(write);
         if (awaitingWritable) {
             return;
         }
@@ -165,11 +180,20 @@ final class ResponseWriter implements ChannelListener<StreamSinkChannel> {
      * true when all of those are out. Including the last piece, it also ends the framing.
      */
     private boolean writeQueued() throws IOException {
-        int n = Math.min(queue.size(), GATHER);
-        boolean last = queue.size() == n && queue.peekLast().last;
-        // One piece, as most responses are, needs no array to gather into.
-        if (!(n == 1 ? writeOne(queue.peek().data, last) : writeGathered(n, last))) {
-            return false;
+        PendingWrite first = queue.peek();
+        boolean last;
+        if (first.file != null) {
+            if (!writeFile(first)) {
+                return false;
+            }
+            last = first.last;
+        } else {
+            int n = buffersAhead();
+            last = n == queue.size() && queue.peekLast().last;
+            // One piece, as most responses are, needs no array to gather into.
+            if (!(n == 1 ? writeOne(first.data, last) : writeGathered(n, last))) {
+                return false;
+            }
         }
         if (last) {
             // Idempotent after a complete writeFinal; needed when the last write carried no data.
@@ -177,6 +201,53 @@ final class ResponseWriter implements ChannelListener<StreamSinkChannel> {
             finalWritten = true;
         }
         return true;
+    }
+
+    /** How many buffer pieces lead the queue, up to {@link #GATHER}: a file piece ends a gathering write. */
+    private int buffersAhead() {
+        int n = 0;
+        for (PendingWrite write : queue) {
+            if (n == GATHER || write.file != null) {
+                break;
+            }
+            n++;
+        }
+        return n;
+    }
+
+    /**
+     * Sends a file piece with {@code transferFrom} ({@code sendfile} under a fixed length) until the socket takes no
+     * more; true once all of it is out.
+     */
+    private boolean writeFile(PendingWrite write) throws IOException {
+        FilePiece piece = write.file;
+        if (bodyless()) {
+            // Undertow would read the file only to throw the bytes away.
+            piece.remaining = 0;
+        }
+        if (piece.remaining > 0 && !channel.flush()) {
+            // The head (and anything before it) must be on the socket first: with the head still pending,
+            // Undertow's transferFrom reads the file from its own position, not the one given.
+            return false;
+        }
+        while (piece.remaining > 0) {
+            long n = channel.transferFrom(piece.file, piece.position, piece.remaining);
+            if (n <= 0) {
+                if (piece.position >= piece.file.size()) {
+                    throw new IOException("The response file ended " + piece.remaining + " bytes early");
+                }
+                return false;
+            }
+            piece.position += n;
+            piece.remaining -= n;
+        }
+        write.closeFile();
+        return true;
+    }
+
+    private boolean bodyless() {
+        int status = exchange.getStatusCode();
+        return status == 204 || status == 304 || exchange.getRequestMethod().equals(Methods.HEAD);
     }
 
     private boolean writeOne(ByteBuffer data, boolean last) throws IOException {
@@ -219,7 +290,7 @@ final class ResponseWriter implements ChannelListener<StreamSinkChannel> {
     /** Completes, in order, the writes whose bytes are all out and flushed; true once the response has ended. */
     private boolean retireWritten() {
         PendingWrite write;
-        while ((write = queue.peek()) != null && !write.data.hasRemaining() && (!write.last || finalWritten)) {
+        while ((write = queue.peek()) != null && write.done() && (!write.last || finalWritten)) {
             queue.poll();
             if (write.last) {
                 owner.completed(write.callback);
@@ -279,10 +350,34 @@ final class ResponseWriter implements ChannelListener<StreamSinkChannel> {
         IOException failure = cause instanceof IOException io ? io : new IOException("exchange closed", cause);
         PendingWrite write;
         while ((write = queue.poll()) != null) {
+            write.closeFile();
             UndertowExchange.notify(write.callback, failure);
         }
     }
 
-    private record PendingWrite(ResponseHead head, ByteBuffer data, boolean last, WriteCallback callback) {
+    private record PendingWrite(ResponseHead head, ByteBuffer data, FilePiece file, boolean last,
+                                WriteCallback callback) {
+        boolean done() {
+            return !data.hasRemaining() && (file == null || file.remaining == 0);
+        }
+
+        void closeFile() {
+            if (file != null) {
+                IoUtils.safeClose(file.file);
+            }
+        }
+    }
+
+    /** What is left to send of a file piece. */
+    private static final class FilePiece {
+        final FileChannel file;
+        long position;
+        long remaining;
+
+        FilePiece(FileChannel file, long position, long remaining) {
+            this.file = file;
+            this.position = position;
+            this.remaining = remaining;
+        }
     }
 }

@@ -105,6 +105,27 @@ final class UndertowExchange implements Exchange {
     }
 
     @Override
+    public void writeFile(ResponseHead head, java.nio.channels.FileChannel file, long position, long count,
+                          boolean last, WriteCallback callback) {
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(callback, "callback");
+        if (position < 0 || count < 0) {
+            IoUtils.safeClose(file);
+            notify(callback, new IllegalArgumentException("negative file position or count"));
+            return;
+        }
+        if (!onLoop(() -> {
+            if (head != null) {
+                guard.responseStarted();
+            }
+            response.enqueueFile(head, file, position, count, last, callback);
+        })) {
+            IoUtils.safeClose(file);
+            notify(callback, new IOException("the server loop has stopped"));
+        }
+    }
+
+    @Override
     public void abort(Throwable cause) {
         onLoop(() -> {
             response.pumpDeferred();
@@ -178,8 +199,10 @@ final class UndertowExchange implements Exchange {
     }
 
     /**
-     * Told by the connection's close listener. Deferred by one task because Undertow closes the connection itself
-     * before a read or write fails with the real reason (a malformed chunk, say); that reason should win.
+     * Told by the connection's close listener, or when Undertow ended its exchange. Deferred by one task because
+     * Undertow closes the connection itself before a read or write fails with the real reason (a malformed chunk,
+     * say), and that reason should win; and because Undertow ends an exchange we completed inside the flush that
+     * completes ours, which by then has ended and ignores this.
      */
     void connectionClosed() {
         Runnable closed = () -> fail(new IOException("connection closed"));
