@@ -5,6 +5,7 @@ import io.servletbridge.background.TaskRunner;
 import io.servletbridge.offload.WorkerPool;
 import io.servletbridge.servlet.ContainerConfig;
 import io.servletbridge.servlet.ServletContainer;
+import io.servletbridge.servlet.StaticFileServlet;
 import io.servletbridge.spi.LoopConfig;
 import io.servletbridge.spi.LoopProvider;
 import io.servletbridge.spi.LoopServer;
@@ -290,6 +291,15 @@ public final class ServletBridge {
                 mapServlet(r, urlPatterns);
             });
             return this;
+        }
+
+        /**
+         * Serves the files under {@code directory} at the given URL patterns ({@code /} for the whole site,
+         * {@code /assets/*} for a prefix) with a {@link StaticFileServlet}; the directory must exist now.
+         */
+        public Builder staticFiles(java.nio.file.Path directory, String... urlPatterns) {
+            StaticFileServlet files = new StaticFileServlet(directory);
+            return servlet("static:" + String.join(",", urlPatterns), files, urlPatterns);
         }
 
         /** Adds a filter for REQUEST dispatches to the given URL patterns, after those added before it. */
