@@ -77,7 +77,7 @@ record Options(List<ServerKind> servers, List<Workload> workloads, WarmUp warmup
     int connectionsFor(Workload w) {
         int c = switch (w) {
             case SLEEP -> sleepConnections;
-            case DOWNLOAD, UPLOAD -> bulkConnections;
+            case DOWNLOAD, STATIC, UPLOAD -> bulkConnections;
             case UPLOAD_SMALL -> connections;
             case IDLE -> idleConnections;
             default -> connections;

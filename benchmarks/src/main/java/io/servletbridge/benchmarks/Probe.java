@@ -32,7 +32,7 @@ final class Probe {
         }
         byte[] expected = switch (w) {
             case JSON -> Payloads.JSON;
-            case DOWNLOAD -> Payloads.DOWNLOAD;
+            case DOWNLOAD, STATIC -> Payloads.DOWNLOAD;
             case UPLOAD, UPLOAD_SMALL -> upload;
             default -> Payloads.HELLO;
         };

@@ -14,6 +14,8 @@ enum Workload {
     DOWNLOAD("download1m", "/download"),
     UPLOAD("upload1m", "/upload"),
     UPLOAD_SMALL("upload16k", "/upload"),
+    /** The same 1 MiB as DOWNLOAD, from a file through each server's own static file servlet (or raw handler). */
+    STATIC("static1m", io.servletbridge.benchmarks.servlets.StaticSite.PATH),
     IDLE("idle", "/plaintext");
 
     final String id;

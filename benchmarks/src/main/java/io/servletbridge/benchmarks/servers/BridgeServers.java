@@ -4,6 +4,7 @@ import io.servletbridge.BridgeServer;
 import io.servletbridge.Loop;
 import io.servletbridge.ServletBridge;
 import io.servletbridge.benchmarks.servlets.BenchApp;
+import io.servletbridge.benchmarks.servlets.StaticSite;
 import java.util.function.UnaryOperator;
 
 final class BridgeServers {
@@ -20,6 +21,7 @@ final class BridgeServers {
         for (BenchApp.Mapping m : BenchApp.mappings()) {
             b.servlet(m.name(), m.servlet(), m.path());
         }
+        b.staticFiles(StaticSite.directory(), "/");
         return offload.apply(b).start();
     }
 

@@ -1,6 +1,7 @@
 package io.servletbridge.benchmarks.servers;
 
 import io.servletbridge.benchmarks.servlets.BenchApp;
+import io.servletbridge.benchmarks.servlets.StaticSite;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
@@ -29,6 +30,10 @@ public final class JettyServer {
             holder.setName(m.name());
             ctx.addServlet(holder, m.path());
         }
+        // Jetty's own DefaultServlet (ee10), as a WAR gets it.
+        ctx.setBaseResourceAsPath(StaticSite.directory());
+        ServletHolder files = new ServletHolder("default", org.eclipse.jetty.ee10.servlet.DefaultServlet.class);
+        ctx.addServlet(files, "/");
         server.setHandler(ctx);
         server.start();
         ServerMain.serveUntilDriverGoes(connector.getLocalPort());

@@ -15,6 +15,11 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.servletbridge.benchmarks.servlets.Payloads;
+import io.servletbridge.benchmarks.servlets.StaticSite;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.DefaultFileRegion;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.LastHttpContent;
 import java.util.concurrent.TimeUnit;
 
 /** Answers the benchmark paths with the servlets' bytes, entirely on the event loop. */
@@ -25,6 +30,8 @@ final class RawNettyHandler extends SimpleChannelInboundHandler<FullHttpRequest>
     private static final ByteBuf HELLO = constant(Payloads.HELLO);
     private static final ByteBuf JSON = constant(Payloads.JSON);
     private static final ByteBuf DOWNLOAD = constant(Payloads.DOWNLOAD);
+    private static final java.nio.file.Path STATIC_FILE =
+            StaticSite.directory().resolve(StaticSite.PATH.substring(1));
 
     private static ByteBuf constant(byte[] bytes) {
         return Unpooled.unreleasableBuffer(Unpooled.directBuffer(bytes.length).writeBytes(bytes));
@@ -45,7 +52,36 @@ final class RawNettyHandler extends SimpleChannelInboundHandler<FullHttpRequest>
                     Payloads.SLEEP_MILLIS, TimeUnit.MILLISECONDS);
             case "/download" -> write(ctx, keepAlive, "application/octet-stream", DOWNLOAD.duplicate());
             case "/upload" -> write(ctx, keepAlive, "application/octet-stream", req.content().retain());
+            case StaticSite.PATH -> sendFile(ctx, keepAlive);
             default -> send(ctx, false, "text/plain", Unpooled.EMPTY_BUFFER, HttpResponseStatus.NOT_FOUND);
+        }
+    }
+
+    /**
+     * The file as a region ({@code sendfile}), opened per request as any file server must (the file may change),
+     * written right behind the head.
+     */
+    private static void sendFile(ChannelHandlerContext ctx, boolean keepAlive) {
+        java.nio.channels.FileChannel file;
+        long length;
+        try {
+            file = java.nio.channels.FileChannel.open(STATIC_FILE, java.nio.file.StandardOpenOption.READ);
+            length = file.size();
+        } catch (java.io.IOException e) {
+            send(ctx, false, "text/plain", Unpooled.EMPTY_BUFFER, HttpResponseStatus.NOT_FOUND);
+            return;
+        }
+        DefaultHttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        head.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/octet-stream")
+                .set(HttpHeaderNames.CONTENT_LENGTH, length);
+        if (!keepAlive) {
+            head.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        ctx.write(head, ctx.voidPromise());
+        ctx.write(new DefaultFileRegion(file, 0, length), ctx.voidPromise());
+        ChannelFuture end = ctx.write(LastHttpContent.EMPTY_LAST_CONTENT);
+        if (!keepAlive) {
+            end.addListener(ChannelFutureListener.CLOSE);
         }
     }
 

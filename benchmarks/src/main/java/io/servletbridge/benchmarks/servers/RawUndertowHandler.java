@@ -1,6 +1,9 @@
 package io.servletbridge.benchmarks.servers;
 
 import io.servletbridge.benchmarks.servlets.Payloads;
+import io.servletbridge.benchmarks.servlets.StaticSite;
+import io.undertow.server.handlers.resource.PathResourceManager;
+import io.undertow.server.handlers.resource.ResourceHandler;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
@@ -13,8 +16,11 @@ final class RawUndertowHandler implements HttpHandler {
     private static final ByteBuffer DOWNLOAD = ByteBuffer.allocateDirect(Payloads.DOWNLOAD.length)
             .put(Payloads.DOWNLOAD).flip().asReadOnlyBuffer();
 
+    private static final ResourceHandler FILES = new ResourceHandler(
+            new PathResourceManager(StaticSite.directory()));
+
     @Override
-    public void handleRequest(HttpServerExchange ex) {
+    public void handleRequest(HttpServerExchange ex) throws Exception {
         switch (ex.getRequestPath()) {
             case "/plaintext" -> send(ex, "text/plain", ByteBuffer.wrap(Payloads.HELLO));
             case "/json" -> send(ex, "application/json", ByteBuffer.wrap(Payloads.JSON));
@@ -25,6 +31,8 @@ final class RawUndertowHandler implements HttpHandler {
             case "/download" -> send(ex, "application/octet-stream", DOWNLOAD.duplicate());
             case "/upload" -> ex.getRequestReceiver().receiveFullBytes(
                     (e, body) -> send(e, "application/octet-stream", ByteBuffer.wrap(body)));
+            // Undertow's own core file handler: transferFrom (sendfile) on the IO thread, no servlet layer.
+            case StaticSite.PATH -> FILES.handleRequest(ex);
             default -> {
                 ex.setStatusCode(404);
                 ex.endExchange();

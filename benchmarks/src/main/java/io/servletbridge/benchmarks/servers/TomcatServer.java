@@ -1,6 +1,7 @@
 package io.servletbridge.benchmarks.servers;
 
 import io.servletbridge.benchmarks.servlets.BenchApp;
+import io.servletbridge.benchmarks.servlets.StaticSite;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.catalina.Context;
@@ -31,11 +32,15 @@ public final class TomcatServer {
         tomcat.getService().addConnector(connector);
         tomcat.setConnector(connector);
 
-        Context ctx = tomcat.addContext("", null);
+        Context ctx = tomcat.addContext("", StaticSite.directory().toString());
         for (BenchApp.Mapping m : BenchApp.mappings()) {
             Tomcat.addServlet(ctx, m.name(), m.servlet());
             ctx.addServletMappingDecoded(m.path(), m.name());
         }
+        // Tomcat's own DefaultServlet, as a WAR gets it: sendfile for files over 48 KiB on the NIO connector.
+        Tomcat.addServlet(ctx, "default", new org.apache.catalina.servlets.DefaultServlet());
+        ctx.addServletMappingDecoded("/", "default");
+        Tomcat.addDefaultMimeTypeMappings(ctx);
         tomcat.start();
         ServerMain.serveUntilDriverGoes(connector.getLocalPort());
     }

@@ -1,6 +1,7 @@
 package io.servletbridge.benchmarks.servers;
 
 import io.servletbridge.benchmarks.servlets.BenchApp;
+import io.servletbridge.benchmarks.servlets.StaticSite;
 import io.undertow.Undertow;
 import io.undertow.server.HttpHandler;
 import io.undertow.servlet.Servlets;
@@ -21,7 +22,10 @@ public final class UndertowServletServer {
         DeploymentInfo app = Servlets.deployment()
                 .setClassLoader(UndertowServletServer.class.getClassLoader())
                 .setContextPath("/")
-                .setDeploymentName("bench");
+                .setDeploymentName("bench")
+                // Undertow's own default servlet serves this, as a WAR's static files.
+                .setResourceManager(new io.undertow.server.handlers.resource.PathResourceManager(
+                        StaticSite.directory()));
         for (BenchApp.Mapping m : BenchApp.mappings()) {
             app.addServlet(info(m.name(), m.servlet()).addMapping(m.path()));
         }
