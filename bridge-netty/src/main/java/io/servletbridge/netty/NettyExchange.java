@@ -299,18 +299,21 @@ final class NettyExchange implements Exchange {
 
     private void writeFileOnLoop(ResponseHead head, FileChannel file, long position, long count, boolean last,
                                  WriteCallback cb) {
-        if (ended || lastWritten || headWritten == (head != null)) {
+        boolean noBody = head != null
+                ? headRequest || head.status() == 204 || head.status() == 304
+                : bodyless;
+        if (count == 0 || noBody || ended || lastWritten || headWritten == (head != null)) {
+            // Nothing of the file will be sent: the buffer path refuses, frames or ends the response as it does
+            // for any empty piece.
             closeQuietly(file);
-            notify(cb, ended || lastWritten ? new IOException("the exchange has already ended")
-                    : new IllegalStateException(headWritten ? "the response head was already written"
-                            : "the first write must carry the response head"));
+            writeOnLoop(head, ByteBuffer.allocate(0), last, cb);
             return;
         }
         ByteBuf out = null;
         if (head != null) {
-            bodyless = headRequest || head.status() == 204 || head.status() == 304;
+            bodyless = false;
             try {
-                out = encodeHead(head, last ? (bodyless ? 0 : count) : -1, 0);
+                out = encodeHead(head, last ? count : -1, 0);
             } catch (IllegalArgumentException e) {
                 closeQuietly(file);
                 notify(cb, e);
@@ -319,32 +322,27 @@ final class NettyExchange implements Exchange {
             headWritten = true;
         }
         lastWritten = last;
+        // The region closes the file when Netty releases it: after the transfer, or when the write fails.
+        DefaultFileRegion region = new DefaultFileRegion(file, position, count);
         ChannelFuture future;
-        if (bodyless || count == 0) {
-            closeQuietly(file);
-            future = writeBody(out, null, last);
-        } else {
-            // The region closes the file when Netty releases it: after the transfer, or when the write fails.
-            DefaultFileRegion region = new DefaultFileRegion(file, position, count);
-            if (chunked) {
-                if (out == null) {
-                    out = ctx.alloc().directBuffer(ResponseEncoder.chunkOverhead() + 8);
-                }
-                ResponseEncoder.appendChunkSize(out, count);
-                ctx.write(out);
-                ctx.write(region);
-                ByteBuf tail = ctx.alloc().directBuffer(ResponseEncoder.chunkOverhead());
-                ResponseEncoder.appendCrlf(tail);
-                if (last) {
-                    ResponseEncoder.appendLastChunk(tail);
-                }
-                future = writeAndFlushSoon(tail, last);
-            } else {
-                if (out != null) {
-                    ctx.write(out);
-                }
-                future = writeAndFlushSoon(region, last);
+        if (chunked) {
+            if (out == null) {
+                out = ctx.alloc().directBuffer(ResponseEncoder.chunkOverhead() + 8);
             }
+            ResponseEncoder.appendChunkSize(out, count);
+            ctx.write(out);
+            ctx.write(region);
+            ByteBuf tail = ctx.alloc().directBuffer(ResponseEncoder.chunkOverhead());
+            ResponseEncoder.appendCrlf(tail);
+            if (last) {
+                ResponseEncoder.appendLastChunk(tail);
+            }
+            future = writeAndFlushSoon(tail, last);
+        } else {
+            if (out != null) {
+                ctx.write(out);
+            }
+            future = writeAndFlushSoon(region, last);
         }
         future.addListener(f -> written(f, last, cb));
     }

@@ -156,6 +156,28 @@ class FileWriteTest {
     }
 
     @BothLoops
+    void anEmptyLastFilePieceEndsAChunkedResponse(Loop loop) throws Exception {
+        CompletableFuture<Throwable> written = outcome();
+        FileChannel[] handed = new FileChannel[1];
+        LoopServer server = serve(loop, ex -> {
+            handed[0] = open();
+            ex.write(head(-1), ByteBuffer.wrap("only this".getBytes(StandardCharsets.US_ASCII)), false, f -> { });
+            ex.writeFile(null, handed[0], 5, 0, true, written::complete);
+        });
+        try (RawHttp c = RawHttp.connect(server.port())) {
+            c.get("/");
+            RawHttp.Response r = c.readFinal();
+            assertEquals("chunked", r.framing());
+            assertTrue(r.complete(), r.toString());
+            assertEquals("only this", r.bodyText());
+            assertNull(written.get(10, TimeUnit.SECONDS));
+            assertFalse(handed[0].isOpen());
+        } finally {
+            server.stop(Duration.ofSeconds(2));
+        }
+    }
+
+    @BothLoops
     void aFileShorterThanPromisedCutsTheResponse(Loop loop) throws Exception {
         CompletableFuture<Throwable> written = outcome();
         FileChannel[] handed = new FileChannel[1];
