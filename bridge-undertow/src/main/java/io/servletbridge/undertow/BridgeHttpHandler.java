@@ -74,9 +74,11 @@ final class BridgeHttpHandler implements HttpHandler {
         exchanges.begin();
         exchange.addExchangeCompleteListener((done, next) -> {
             watch.untrack(bridged);
-            // Undertow also ends its exchange when the connection closes, and then before the close listener
-            // runs, which no longer finds this exchange: one that has not completed hears it here instead.
-            bridged.connectionClosed();
+            if (!done.getConnection().isOpen()) {
+                // Undertow also ends its exchange when the connection closes, and then before the close listener
+                // runs, which no longer finds this exchange: if it had not completed, it hears of it here.
+                bridged.connectionClosed();
+            }
             exchanges.end();
             if (headTimer != null) {
                 headTimer.requestEnded();
