@@ -48,7 +48,8 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <p>Init parameters (when not built with {@link #StaticFileServlet(Path)}): {@code base} (the directory),
  * {@code welcomeFiles} (comma-separated, default {@code index.html}), {@code cacheControl} (a Cache-Control value to
- * send with every file), {@code followLinks} ({@code true} to follow links leaving the directory).
+ * send with every file), {@code followLinks} ({@code true} to follow links leaving the directory), {@code sendfile}
+ * ({@code false} to copy instead).
  */
 public class StaticFileServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
@@ -60,6 +61,7 @@ public class StaticFileServlet extends HttpServlet {
     private List<String> welcomeFiles = List.of("index.html");
     private String cacheControl;
     private boolean followLinks;
+    private boolean sendfile = true;
 
     /** Configured from init parameters. */
     public StaticFileServlet() {
@@ -85,6 +87,15 @@ public class StaticFileServlet extends HttpServlet {
     /** Whether symbolic links that lead outside the directory are followed (default false). */
     public StaticFileServlet followLinks(boolean follow) {
         this.followLinks = follow;
+        return this;
+    }
+
+    /**
+     * Whether large files go to the loop as file regions ({@code sendfile}, the default) or are copied through the
+     * output stream, as Tomcat's {@code useSendfile="false"}: for file systems where {@code sendfile} misbehaves.
+     */
+    public StaticFileServlet sendfile(boolean use) {
+        this.sendfile = use;
         return this;
     }
 
@@ -124,6 +135,9 @@ public class StaticFileServlet extends HttpServlet {
         }
         if (getInitParameter("followLinks") != null) {
             followLinks = Boolean.parseBoolean(getInitParameter("followLinks"));
+        }
+        if (getInitParameter("sendfile") != null) {
+            sendfile = Boolean.parseBoolean(getInitParameter("sendfile"));
         }
     }
 
@@ -349,7 +363,7 @@ public class StaticFileServlet extends HttpServlet {
      * Sends {@code count} bytes of {@code file} from {@code position}: handed to the loop whole when the response is
      * ours and the piece is larger than its buffer, else copied through the output stream.
      */
-    private static void send(HttpServletResponse resp, Path file, long position, long count) throws IOException {
+    private void send(HttpServletResponse resp, Path file, long position, long count) throws IOException {
         ServletOutputStream out = resp.getOutputStream();
         FileChannel channel;
         try {
@@ -363,7 +377,7 @@ public class StaticFileServlet extends HttpServlet {
             }
             throw e;
         }
-        if (resp instanceof BridgeResponse ours && count > ours.getBufferSize()) {
+        if (sendfile && resp instanceof BridgeResponse ours && count > ours.getBufferSize()) {
             // The stream owns the channel from here and sees that it is closed.
             ours.stream().sendFile(channel, position, count);
             return;

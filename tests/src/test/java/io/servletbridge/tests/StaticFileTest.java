@@ -127,6 +127,19 @@ class StaticFileTest {
     }
 
     @BothLoops
+    void withSendfileOffTheFileIsCopiedWhole(Loop loop) throws Exception {
+        try (TestServer server = TestServer.start(loop, b -> b.servlet("files",
+                new StaticFileServlet(site).sendfile(false), "/"))) {
+            assertArrayEquals(big, get(server, "/big.bin").body());
+            HttpResponse<byte[]> parts = get(server, "/big.bin", "Range", "bytes=0-9,500000-999999");
+            assertEquals(206, parts.statusCode());
+            String type = header(parts, "Content-Type");
+            List<byte[]> bodies = multipartBodies(parts.body(), type.substring(type.indexOf('=') + 1), BIG);
+            assertArrayEquals(Arrays.copyOfRange(big, 500000, 1000000), bodies.get(1));
+        }
+    }
+
+    @BothLoops
     void headAnswersGetsHeadersWithoutTheBody(Loop loop) {
         try (TestServer server = site(loop); RawHttp c = server.raw()) {
             c.send("HEAD /big.bin HTTP/1.1\r\nHost: x\r\n\r\n");

@@ -21,7 +21,9 @@ final class BridgeServers {
         for (BenchApp.Mapping m : BenchApp.mappings()) {
             b.servlet(m.name(), m.servlet(), m.path());
         }
-        b.staticFiles(StaticSite.directory(), "/");
+        // -Dbench.copyStatic=true copies the file through the output stream instead: the A/B for sendfile.
+        b.servlet("static", new io.servletbridge.servlet.StaticFileServlet(StaticSite.directory())
+                .sendfile(!Boolean.getBoolean("bench.copyStatic")), "/");
         return offload.apply(b).start();
     }
 
