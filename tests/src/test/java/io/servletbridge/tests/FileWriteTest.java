@@ -79,6 +79,21 @@ class FileWriteTest {
         throw new IllegalStateException("no provider " + loop);
     }
 
+    @FunctionalInterface
+    private interface Client {
+        void run(RawHttp c) throws Exception;
+    }
+
+    /** Serves with {@code answer} while {@code client} talks to the server over one connection. */
+    private static void exchange(Loop loop, Consumer<Exchange> answer, Client client) throws Exception {
+        LoopServer server = serve(loop, answer);
+        try (RawHttp c = RawHttp.connect(server.port())) {
+            client.run(c);
+        } finally {
+            server.stop(Duration.ofSeconds(2));
+        }
+    }
+
     private static ResponseHead head(long length) {
         HttpFields fields = new HttpFields();
         fields.add("Content-Type", "application/octet-stream");
@@ -102,11 +117,10 @@ class FileWriteTest {
     void aFilePieceEndsAFixedLengthResponse(Loop loop) throws Exception {
         CompletableFuture<Throwable> written = outcome();
         FileChannel[] handed = new FileChannel[1];
-        LoopServer server = serve(loop, ex -> {
+        exchange(loop, ex -> {
             handed[0] = open();
             ex.writeFile(head(SIZE - 1000), handed[0], 1000, SIZE - 1000, true, written::complete);
-        });
-        try (RawHttp c = RawHttp.connect(server.port())) {
+        }, c -> {
             c.get("/");
             RawHttp.Response r = c.readFinal();
             assertEquals(200, r.status());
@@ -117,16 +131,14 @@ class FileWriteTest {
             // The connection stays usable.
             c.get("/");
             assertEquals(SIZE - 1000, c.readFinal().body().length);
-        } finally {
-            server.stop(Duration.ofSeconds(2));
-        }
+        });
     }
 
     @BothLoops
     void filePiecesGoBetweenBufferPiecesInChunkedFraming(Loop loop) throws Exception {
         CompletableFuture<Throwable> written = outcome();
         FileChannel[] handed = new FileChannel[2];
-        LoopServer server = serve(loop, ex -> {
+        exchange(loop, ex -> {
             handed[0] = open();
             handed[1] = open();
             ex.write(head(-1), ByteBuffer.wrap("start|".getBytes(StandardCharsets.US_ASCII)), false, f -> { });
@@ -134,8 +146,7 @@ class FileWriteTest {
             ex.write(null, ByteBuffer.wrap("|middle|".getBytes(StandardCharsets.US_ASCII)), false, f -> { });
             ex.writeFile(null, handed[1], 200_000, 100_000, false, f -> { });
             ex.write(null, ByteBuffer.wrap("|end".getBytes(StandardCharsets.US_ASCII)), true, written::complete);
-        });
-        try (RawHttp c = RawHttp.connect(server.port())) {
+        }, c -> {
             c.get("/");
             RawHttp.Response r = c.readFinal();
             assertEquals("chunked", r.framing());
@@ -150,21 +161,18 @@ class FileWriteTest {
             assertNull(written.get(10, TimeUnit.SECONDS));
             assertFalse(handed[0].isOpen());
             assertFalse(handed[1].isOpen());
-        } finally {
-            server.stop(Duration.ofSeconds(2));
-        }
+        });
     }
 
     @BothLoops
     void anEmptyLastFilePieceEndsAChunkedResponse(Loop loop) throws Exception {
         CompletableFuture<Throwable> written = outcome();
         FileChannel[] handed = new FileChannel[1];
-        LoopServer server = serve(loop, ex -> {
+        exchange(loop, ex -> {
             handed[0] = open();
             ex.write(head(-1), ByteBuffer.wrap("only this".getBytes(StandardCharsets.US_ASCII)), false, f -> { });
             ex.writeFile(null, handed[0], 5, 0, true, written::complete);
-        });
-        try (RawHttp c = RawHttp.connect(server.port())) {
+        }, c -> {
             c.get("/");
             RawHttp.Response r = c.readFinal();
             assertEquals("chunked", r.framing());
@@ -172,44 +180,38 @@ class FileWriteTest {
             assertEquals("only this", r.bodyText());
             assertNull(written.get(10, TimeUnit.SECONDS));
             assertFalse(handed[0].isOpen());
-        } finally {
-            server.stop(Duration.ofSeconds(2));
-        }
+        });
     }
 
     @BothLoops
     void aFileShorterThanPromisedCutsTheResponse(Loop loop) throws Exception {
         CompletableFuture<Throwable> written = outcome();
         FileChannel[] handed = new FileChannel[1];
-        LoopServer server = serve(loop, ex -> {
+        exchange(loop, ex -> {
             handed[0] = open();
             // Promises 10,000 bytes more than the file has.
             ex.writeFile(head(SIZE + 10_000), handed[0], 0, SIZE + 10_000, true, written::complete);
-        });
-        try (RawHttp c = RawHttp.connect(server.port())) {
+        }, c -> {
             c.get("/");
             RawHttp.Response r = c.readFinal();
             assertFalse(r.complete(), "the client must see the body cut short, not a complete one: " + r);
             assertNotNull(written.get(10, TimeUnit.SECONDS), "the write failed");
             assertFalse(handed[0].isOpen());
-        } finally {
-            server.stop(Duration.ofSeconds(2));
-        }
+        });
     }
 
     @BothLoops
     void aHeadResponseClosesTheFileAndSendsNoBody(Loop loop) throws Exception {
         CompletableFuture<Throwable> written = outcome();
         FileChannel[] handed = new FileChannel[1];
-        LoopServer server = serve(loop, ex -> {
+        exchange(loop, ex -> {
             if (ex.request().method().equals("HEAD")) {
                 handed[0] = open();
                 ex.writeFile(head(SIZE), handed[0], 0, SIZE, true, written::complete);
             } else {
                 ex.write(head(2), ByteBuffer.wrap("ok".getBytes(StandardCharsets.US_ASCII)), true, f -> { });
             }
-        });
-        try (RawHttp c = RawHttp.connect(server.port())) {
+        }, c -> {
             c.send("HEAD / HTTP/1.1\r\nHost: x\r\n\r\n");
             RawHttp.Response r = c.readHead();
             assertEquals(String.valueOf(SIZE), r.header("Content-Length"));
@@ -217,9 +219,7 @@ class FileWriteTest {
             assertEquals("ok", c.readFinal().bodyText(), "no file bytes came before the next response");
             assertNull(written.get(10, TimeUnit.SECONDS));
             assertFalse(handed[0].isOpen());
-        } finally {
-            server.stop(Duration.ofSeconds(2));
-        }
+        });
     }
 
     @BothLoops
@@ -227,7 +227,7 @@ class FileWriteTest {
         CompletableFuture<Throwable> refused = outcome();
         CountDownLatch answered = new CountDownLatch(1);
         FileChannel[] handed = new FileChannel[1];
-        LoopServer server = serve(loop, ex -> {
+        exchange(loop, ex -> {
             ex.write(head(2), ByteBuffer.wrap("ok".getBytes(StandardCharsets.US_ASCII)), true, f -> answered.countDown());
             try {
                 answered.await(10, TimeUnit.SECONDS);
@@ -236,15 +236,12 @@ class FileWriteTest {
             }
             handed[0] = open();
             ex.writeFile(null, handed[0], 0, 10, true, refused::complete);
-        });
-        try (RawHttp c = RawHttp.connect(server.port())) {
+        }, c -> {
             c.get("/");
             assertEquals("ok", c.readFinal().bodyText());
             assertNotNull(refused.get(10, TimeUnit.SECONDS));
             assertFalse(handed[0].isOpen());
-        } finally {
-            server.stop(Duration.ofSeconds(2));
-        }
+        });
     }
 
     /** GET requests only: nothing to read; a piece that arrives anyway goes straight back. */
