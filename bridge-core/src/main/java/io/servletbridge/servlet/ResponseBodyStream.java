@@ -293,6 +293,9 @@ final class ResponseBodyStream extends ServletOutputStream {
         boolean last = limit >= 0 && written == limit;
         closed |= last;
         ResponseHead head = headIfUncommitted(limit);
+        // The same hand-over as send(ResponseHead, ...) below, spelled out rather than shared: shared through two
+        // lambdas per piece, the plaintext path measured 15-17 µs of CPU per request against 13.5-15 (one pinned
+        // 3-round A/B; within this machine's noise, but the hot path is not where to take the risk).
         lock.lock();
         try {
             if (failure != null) {

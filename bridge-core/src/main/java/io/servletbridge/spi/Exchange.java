@@ -71,6 +71,9 @@ public interface Exchange {
      *
      * <p>Reading the file happens on the loop thread, inside the kernel's copy to the socket; from the page cache that
      * is a memory copy, so a caller should use this for files, not for pipes or devices that may block.
+     *
+     * @param position where in the file to start, at least 0
+     * @param count    how many bytes to send, at least 0
      */
     void writeFile(ResponseHead head, java.nio.channels.FileChannel file, long position, long count, boolean last,
                    WriteCallback callback);

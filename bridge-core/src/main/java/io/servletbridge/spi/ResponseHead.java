@@ -12,6 +12,14 @@ package io.servletbridge.spi;
  */
 public record ResponseHead(int status, String reason, HttpFields headers, long contentLength) {
 
+    /**
+     * Whether this response carries no body whatever is written (RFC 9110 9.3.2, 15.3.5, 15.4.5): the answer to a
+     * HEAD request, a 204 or a 304. Loops send the head and drop the body.
+     */
+    public boolean bodyless(RequestHead request) {
+        return status == 204 || status == 304 || request.method().equals("HEAD");
+    }
+
     /** Whether the bridge asks the loop to close the connection after this response. */
     public boolean closeRequested() {
         return headers.containsToken("Connection", "close");

@@ -16,7 +16,6 @@ import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -465,8 +464,7 @@ final class ExchangeChannelHandler extends ChannelInboundHandlerAdapter {
             }
             RequestHead head = RequestHeads.from(request, ctx.channel());
             current = new NettyExchange(this, head, RequestHeadRules.clientKeepAlive(head),
-                    HttpUtil.is100ContinueExpected(request),
-                    HttpMethod.HEAD.equals(request.method()));
+                    HttpUtil.is100ContinueExpected(request));
         } finally {
             // Only the failed placeholder the decoder makes is a full (reference-counted) request.
             ReferenceCountUtil.release(request);

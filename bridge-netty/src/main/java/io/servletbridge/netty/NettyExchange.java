@@ -38,7 +38,6 @@ final class NettyExchange implements Exchange {
     private final RequestHead request;
     private final boolean clientKeepAlive;
     private final boolean expectsContinue;
-    private final boolean headRequest;
     /** Set by the bridge inside {@code handle}, read by later loop tasks; volatile in case it starts elsewhere. */
     private volatile ExchangeEvents events;
 
@@ -60,14 +59,13 @@ final class NettyExchange implements Exchange {
     private DeferredFlush deferredFlush;
 
     NettyExchange(ExchangeChannelHandler connection, RequestHead request, boolean clientKeepAlive,
-                  boolean expectsContinue, boolean headRequest) {
+                  boolean expectsContinue) {
         this.connection = connection;
         this.ctx = connection.context();
         this.loop = ctx.channel().eventLoop();
         this.request = request;
         this.clientKeepAlive = clientKeepAlive;
         this.expectsContinue = expectsContinue;
-        this.headRequest = headRequest;
     }
 
     // ---- Exchange: any thread ----
@@ -120,11 +118,6 @@ final class NettyExchange implements Exchange {
                           WriteCallback callback) {
         Objects.requireNonNull(file, "file");
         WriteCallback cb = callback == null ? WriteCallback.NONE : callback;
-        if (position < 0 || count < 0) {
-            closeQuietly(file);
-            notify(cb, new IllegalArgumentException("negative file position or count"));
-            return;
-        }
         onLoop(() -> writeFileOnLoop(head, file, position, count, last, cb), () -> {
             closeQuietly(file);
             notify(cb, new IOException("the server loop has shut down"));
@@ -271,7 +264,7 @@ final class NettyExchange implements Exchange {
         int bodyLength = data == null ? 0 : data.remaining();
         ByteBuf out;
         if (head != null) {
-            bodyless = headRequest || head.status() == 204 || head.status() == 304;
+            bodyless = head.bodyless(request);
             if (bodyless) {
                 bodyLength = 0;
             }
@@ -299,9 +292,7 @@ final class NettyExchange implements Exchange {
 
     private void writeFileOnLoop(ResponseHead head, FileChannel file, long position, long count, boolean last,
                                  WriteCallback cb) {
-        boolean noBody = head != null
-                ? headRequest || head.status() == 204 || head.status() == 304
-                : bodyless;
+        boolean noBody = head != null ? head.bodyless(request) : bodyless;
         if (count == 0 || noBody || ended || lastWritten || headWritten == (head != null)) {
             // Nothing of the file will be sent: the buffer path refuses, frames or ends the response as it does
             // for any empty piece.

@@ -10,7 +10,6 @@ import io.undertow.server.protocol.http.HttpContinue;
 import io.undertow.util.HeaderMap;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
-import io.undertow.util.Methods;
 import org.xnio.ChannelListener;
 import org.xnio.IoUtils;
 import org.xnio.channels.StreamSinkChannel;
@@ -49,6 +48,8 @@ final class ResponseWriter implements ChannelListener<StreamSinkChannel> {
     private DeferredFlush deferredPump;
     /** The last piece and the end of the framing have been written. */
     private boolean finalWritten;
+    /** The response carries no body (HEAD, 204, 304); set when the head is applied. */
+    private boolean bodyless;
     /** Reused for gathering writes; allocated once a response has more than one piece queued. */
     private ByteBuffer[] gather;
 
@@ -221,7 +222,7 @@ final class ResponseWriter implements ChannelListener<StreamSinkChannel> {
      */
     private boolean writeFile(PendingWrite write) throws IOException {
         FilePiece piece = write.file;
-        if (bodyless()) {
+        if (bodyless) {
             // Undertow would read the file only to throw the bytes away.
             piece.remaining = 0;
         }
@@ -243,11 +244,6 @@ final class ResponseWriter implements ChannelListener<StreamSinkChannel> {
         }
         write.closeFile();
         return true;
-    }
-
-    private boolean bodyless() {
-        int status = exchange.getStatusCode();
-        return status == 204 || status == 304 || exchange.getRequestMethod().equals(Methods.HEAD);
     }
 
     private boolean writeOne(ByteBuffer data, boolean last) throws IOException {
@@ -308,6 +304,7 @@ final class ResponseWriter implements ChannelListener<StreamSinkChannel> {
         if (head == null) {
             throw new IllegalStateException("the first write of an exchange must carry the response head");
         }
+        bodyless = head.bodyless(owner.request());
         exchange.setStatusCode(head.status());
         if (head.reason() != null) {
             exchange.setReasonPhrase(head.reason());
@@ -319,8 +316,7 @@ final class ResponseWriter implements ChannelListener<StreamSinkChannel> {
         }
         if (head.contentLength() >= 0) {
             out.put(Headers.CONTENT_LENGTH, head.contentLength());
-        } else if (exchange.isHttp11() && !exchange.getRequestMethod().equals(Methods.HEAD)
-                && head.status() != 204 && head.status() != 304 && !out.contains(Headers.TRANSFER_ENCODING)) {
+        } else if (exchange.isHttp11() && !bodyless && !out.contains(Headers.TRANSFER_ENCODING)) {
             // Undertow would delimit a non-persistent response by closing the connection, and then a response cut
             // short by a failure looks complete to the client. Chunked framing keeps the end explicit (as Netty's
             // side does).

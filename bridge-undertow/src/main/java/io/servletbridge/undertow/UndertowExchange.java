@@ -109,11 +109,6 @@ final class UndertowExchange implements Exchange {
                           boolean last, WriteCallback callback) {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(callback, "callback");
-        if (position < 0 || count < 0) {
-            IoUtils.safeClose(file);
-            notify(callback, new IllegalArgumentException("negative file position or count"));
-            return;
-        }
         if (!onLoop(() -> {
             if (head != null) {
                 guard.responseStarted();
